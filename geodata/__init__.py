@@ -1,0 +1,23 @@
+"""A cited, day-by-day record of the January 2022 unrest in Kazakhstan as GeoDataFrames and GeoJSON."""
+
+from geodata._errors import Problem, RecordError
+from geodata._export import LAYERS, MEDIA_TYPE, feature_collection_bytes, timeline_bytes
+from geodata._load import WGS84, Record, RecordMeta, bundled_record_path, load_record
+from geodata._timeline import UNREST_LABELS, Snapshot, snapshot
+
+__all__ = [
+    "LAYERS",
+    "MEDIA_TYPE",
+    "UNREST_LABELS",
+    "WGS84",
+    "Problem",
+    "Record",
+    "RecordError",
+    "RecordMeta",
+    "Snapshot",
+    "bundled_record_path",
+    "feature_collection_bytes",
+    "load_record",
+    "snapshot",
+    "timeline_bytes",
+]

@@ -1,0 +1,178 @@
+"""GeoJSON (RFC 7946) for one day or for the whole timeline: the bytes the CLI and the dashboard both serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import shapely
+
+from geodata._timeline import snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    import geopandas as gpd
+
+    from geodata._load import Record
+    from geodata._timeline import Snapshot
+
+__all__ = ["LAYERS", "feature_collection_bytes", "snapshot_features", "timeline_bytes"]
+
+LAYERS = ("country", "region", "city", "site", "movement", "event")
+MEDIA_TYPE = "application/geo+json"
+_FRAMES = {
+    "country": "countries",
+    "region": "regions",
+    "city": "cities",
+    "site": "sites",
+    "movement": "movements",
+    "event": "events",
+}
+_POLYGON_LAYERS = {"country", "region"}
+# About 1 m: more digits would only add bytes.
+_DIGITS = 5
+
+
+def feature_collection_bytes(record: Record, day: dt.date, layers: Sequence[str] = LAYERS) -> bytes:
+    """The FeatureCollection for ``day`` and ``layers``, as UTF-8 bytes.
+
+    Every feature's properties start with ``layer``, ``id``, ``name`` and ``date`` and end with
+    ``sources`` and ``confidence``; the collection's ``metadata`` names the date, layers and dataset.
+    """
+    layers = _checked(layers)
+    snap = snapshot(record, day)
+    features = (
+        _feature(layer, key, properties, geometry, {"date": day.isoformat()})
+        for layer in layers
+        for key, properties, geometry in snapshot_features(record, snap, layer)
+    )
+    return _collection(features, _metadata(record, layers, date=day.isoformat()))
+
+
+def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
+    """The whole record as dated features: each run of days with equal properties becomes one feature.
+
+    ``valid_from`` is the first day (included) and ``valid_to`` the day after the last (excluded),
+    which is what QGIS's temporal controller and kepler.gl expect by default.
+    """
+    layers = _checked(layers)
+    runs: dict[tuple[str, str], list[list[Any]]] = {}
+    for day in record.meta.days:
+        snap = snapshot(record, day)
+        for layer in layers:
+            for key, properties, geometry in snapshot_features(record, snap, layer):
+                encoded = json.dumps(properties, ensure_ascii=False)
+                spells = runs.setdefault((layer, key), [])
+                last = spells[-1] if spells else None
+                if (
+                    last
+                    and last[1] == encoded
+                    and last[2] == geometry
+                    and last[4] == day - dt.timedelta(days=1)
+                ):
+                    last[4] = day
+                else:
+                    spells.append([properties, encoded, geometry, day, day])
+    features = (
+        _feature(
+            layer,
+            key,
+            properties,
+            geometry,
+            {
+                "date": first.isoformat(),
+                "valid_from": first.isoformat(),
+                "valid_to": (last + dt.timedelta(days=1)).isoformat(),
+            },
+        )
+        for (layer, key), spells in runs.items()
+        for properties, _, geometry, first, last in spells
+    )
+    metadata = _metadata(record, layers, date=None)
+    metadata["period"] = [record.meta.period_start.isoformat(), record.meta.period_end.isoformat()]
+    return _collection(features, metadata)
+
+
+def snapshot_features(
+    record: Record, snap: Snapshot, layer: str
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``(id, properties, geometry JSON)`` for each feature of one layer of a snapshot."""
+    frame: gpd.GeoDataFrame = getattr(snap, _FRAMES[layer])
+    columns = [column for column in frame.columns if column != "geometry"]
+    geometries = frame.geometry.values
+    for position, values in enumerate(frame[columns].itertuples(index=False, name=None)):
+        properties = {column: _plain(value) for column, value in zip(columns, values, strict=True)}
+        key = str(properties.pop("id"))
+        if layer in _POLYGON_LAYERS:
+            geometry = record.geometry_json[(layer, key)]
+        else:
+            geometry = _small_geometry(geometries[position])
+        yield key, properties, geometry
+
+
+def _checked(layers: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(layers))
+    unknown = [layer for layer in chosen if layer not in LAYERS]
+    if unknown:
+        raise ValueError(f"Unknown layer(s) {', '.join(unknown)}; choose from {', '.join(LAYERS)}.")
+    return chosen
+
+
+def _feature(
+    layer: str, key: str, properties: dict[str, Any], geometry: str, dates: dict[str, str]
+) -> str:
+    body = dict(properties)
+    head = {"layer": layer, "id": key, "name": body.pop("name"), **dates}
+    tail = {"sources": body.pop("sources"), "confidence": body.pop("confidence")}
+    encoded = json.dumps(
+        {**head, **body, **tail}, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+    return f'{{"type":"Feature","properties":{encoded},"geometry":{geometry}}}'
+
+
+def _collection(features: Iterable[str], metadata: dict[str, Any]) -> bytes:
+    head = json.dumps(
+        {"type": "FeatureCollection", "metadata": metadata},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return (head[:-1] + ',"features":[' + ",\n".join(features) + "]}\n").encode("utf-8")
+
+
+def _metadata(record: Record, layers: Sequence[str], *, date: str | None) -> dict[str, Any]:
+    meta = record.meta
+    return {
+        "date": date,
+        "layers": list(layers),
+        "dataset": {"title": meta.title, "version": meta.version},
+        "attribution": meta.attribution,
+        "licence": meta.licence,
+        "timezone": meta.timezone,
+        "crs": "WGS84 longitude/latitude (RFC 7946)",
+    }
+
+
+def _small_geometry(geom: shapely.Geometry | None) -> str:
+    if geom is None:
+        return "null"
+    rounded = shapely.set_precision(geom, 10**-_DIGITS)
+    return json.dumps(shapely.geometry.mapping(rounded), separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: no NumPy scalars, no NaN, dates as ISO text."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        return value.item()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
