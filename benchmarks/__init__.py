@@ -1,0 +1,1 @@
+"""Benchmarks that print figures; they are not part of the test run."""
