@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 
 import geodata
 
 
-def _median_ms(action, repeat: int) -> float:  # noqa: ANN001 - any zero-argument callable
+def _median_ms(action: Callable[[], object], repeat: int) -> float:
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -27,11 +28,17 @@ def main() -> None:
     record = geodata.load_record()
     days = record.meta.days
     snapshot_ms = [_median_ms(lambda d=d: geodata.snapshot(record, d), 5) for d in days]
-    export_ms = [_median_ms(lambda d=d: geodata.feature_collection_bytes(record, d), 5) for d in days]
+    export_ms = [
+        _median_ms(lambda d=d: geodata.feature_collection_bytes(record, d), 5) for d in days
+    ]
     timeline_ms = _median_ms(lambda: geodata.timeline_bytes(record), 3)
     print(f"load record (after imports)       median {load_ms:7.1f} ms")
-    print(f"snapshot, per day                 median {statistics.median(snapshot_ms):7.1f} ms  max {max(snapshot_ms):6.1f} ms")
-    print(f"snapshot + export, per day        median {statistics.median(export_ms):7.1f} ms  max {max(export_ms):6.1f} ms")
+    print(
+        f"snapshot, per day                 median {statistics.median(snapshot_ms):7.1f} ms  max {max(snapshot_ms):6.1f} ms"
+    )
+    print(
+        f"snapshot + export, per day        median {statistics.median(export_ms):7.1f} ms  max {max(export_ms):6.1f} ms"
+    )
     print(f"whole timeline export (--all)     median {timeline_ms:7.1f} ms")
 
 

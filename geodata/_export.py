@@ -8,14 +8,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import shapely
 
 from geodata._timeline import snapshot
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
-
-    import geopandas as gpd
 
     from geodata._load import Record
     from geodata._timeline import Snapshot
@@ -24,17 +21,6 @@ __all__ = ["LAYERS", "feature_collection_bytes", "snapshot_features", "timeline_
 
 LAYERS = ("country", "region", "city", "site", "movement", "event")
 MEDIA_TYPE = "application/geo+json"
-_FRAMES = {
-    "country": "countries",
-    "region": "regions",
-    "city": "cities",
-    "site": "sites",
-    "movement": "movements",
-    "event": "events",
-}
-_POLYGON_LAYERS = {"country", "region"}
-# About 1 m: more digits would only add bytes.
-_DIGITS = 5
 
 
 def feature_collection_bytes(record: Record, day: dt.date, layers: Sequence[str] = LAYERS) -> bytes:
@@ -48,7 +34,7 @@ def feature_collection_bytes(record: Record, day: dt.date, layers: Sequence[str]
     features = (
         _feature(layer, key, properties, geometry, {"date": day.isoformat()})
         for layer in layers
-        for key, properties, geometry in snapshot_features(record, snap, layer)
+        for key, properties, geometry in snapshot_features(snap, layer)
     )
     return _collection(features, _metadata(record, layers, date=day.isoformat()))
 
@@ -64,7 +50,7 @@ def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
     for day in record.meta.days:
         snap = snapshot(record, day)
         for layer in layers:
-            for key, properties, geometry in snapshot_features(record, snap, layer):
+            for key, properties, geometry in snapshot_features(snap, layer):
                 encoded = json.dumps(properties, ensure_ascii=False)
                 spells = runs.setdefault((layer, key), [])
                 last = spells[-1] if spells else None
@@ -97,21 +83,11 @@ def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
     return _collection(features, metadata)
 
 
-def snapshot_features(
-    record: Record, snap: Snapshot, layer: str
-) -> Iterator[tuple[str, dict[str, Any], str]]:
+def snapshot_features(snap: Snapshot, layer: str) -> Iterator[tuple[str, dict[str, Any], str]]:
     """``(id, properties, geometry JSON)`` for each feature of one layer of a snapshot."""
-    frame: gpd.GeoDataFrame = getattr(snap, _FRAMES[layer])
-    columns = [column for column in frame.columns if column != "geometry"]
-    geometries = frame.geometry.values
-    for position, values in enumerate(frame[columns].itertuples(index=False, name=None)):
-        properties = {column: _plain(value) for column, value in zip(columns, values, strict=True)}
-        key = str(properties.pop("id"))
-        if layer in _POLYGON_LAYERS:
-            geometry = record.geometry_json[(layer, key)]
-        else:
-            geometry = _small_geometry(geometries[position])
-        yield key, properties, geometry
+    for feature in snap.layers[layer]:
+        properties = {key: _plain(value) for key, value in feature.properties.items()}
+        yield str(properties.pop("id")), properties, feature.geometry_json
 
 
 def _checked(layers: Iterable[str]) -> tuple[str, ...]:
@@ -154,13 +130,6 @@ def _metadata(record: Record, layers: Sequence[str], *, date: str | None) -> dic
         "timezone": meta.timezone,
         "crs": "WGS84 longitude/latitude (RFC 7946)",
     }
-
-
-def _small_geometry(geom: shapely.Geometry | None) -> str:
-    if geom is None:
-        return "null"
-    rounded = shapely.set_precision(geom, 10**-_DIGITS)
-    return json.dumps(shapely.geometry.mapping(rounded), separators=(",", ":"))
 
 
 def _plain(value: Any) -> Any:

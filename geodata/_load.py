@@ -16,6 +16,7 @@ import pandera.errors
 import shapely
 
 from geodata._errors import Problem, RecordError
+from geodata._index import TimelineIndex, build_index
 from geodata._schemas import SCHEMAS
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class Record:
     source_path: Path
     # Serialised once here so that every export reuses the same bytes for the heavy polygons.
     geometry_json: dict[tuple[str, str], str] = field(repr=False)
+    index: TimelineIndex = field(repr=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """One of the record's tables by name (``events``, ``movements`` …)."""
@@ -121,6 +123,7 @@ def load_record(path: str | Path | None = None) -> Record:
         regions=regions,
         source_path=folder,
         geometry_json=_serialise_polygons(countries, regions),
+        index=build_index(meta.host_iso3, typed, places),
     )
 
 
@@ -226,13 +229,20 @@ def _read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame 
         return None
     try:
         frame = pd.read_csv(
-            file, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
+            file,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skipinitialspace=False,
+            skip_blank_lines=False,
         )
     except (pd.errors.ParserError, ValueError) as error:
         problems.append(Problem(label, None, None, f"is not a well-formed CSV file ({error})"))
         return None
     frame.columns = [str(column).strip() for column in frame.columns]
     frame = frame.apply(lambda column: column.str.strip())
+    # Blank lines were kept above so that the index still counts lines; drop them only now.
+    frame = frame[frame.ne("").any(axis=1)]
     try:
         return SCHEMAS[name].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
@@ -385,6 +395,7 @@ def _places_frame(
                     "give both lat and lon, or neither",
                 )
             )
+            lat = lon = ""  # reported; no point can be made from one coordinate
         elif not lat and row.location_precision != "unlocated":
             if row.geonames_id and row.geonames_id in gazetteer.index:
                 lat, lon = (
@@ -439,9 +450,15 @@ def _check_references(
     """Checks that span tables: ids that must exist, intervals that must run forwards, dates in the period."""
 
     def refer(
-        table: str, column: str, known: Iterable[str], what: str, *, optional: bool = False
+        table: str,
+        column: str,
+        known: Iterable[str],
+        what: str,
+        where: str = "",
+        *,
+        optional: bool = False,
     ) -> None:
-        known = set(known)
+        known, where = set(known), where or f"{what}s.csv"
         for row in tables[table].itertuples(index=False):
             value = getattr(row, column)
             if (value or not optional) and value not in known:
@@ -450,7 +467,7 @@ def _check_references(
                         f"{table}.csv",
                         row.line,
                         column,
-                        f"{value!r} is not a known {what}; add it to {what}s or fix the id",
+                        f"{value!r} is not a known {what}; add it to {where} or fix the id",
                     )
                 )
 
@@ -459,7 +476,8 @@ def _check_references(
         "places",
         "region_id",
         regions.index,
-        "region id (in the regions boundary file)",
+        "region id",
+        "the regions boundary file",
         optional=True,
     )
     refer("contingents", "home_place_id", place_ids, "place")
@@ -467,14 +485,15 @@ def _check_references(
         "contingents",
         "country_iso3",
         countries.index,
-        "country iso3 (in the countries boundary file)",
+        "country iso3",
+        "the countries boundary file",
     )
     for table in ("phases", "presence", "movements"):
         refer(table, "contingent_id", contingent_ids, "contingent")
     refer("presence", "place_id", place_ids, "place")
     refer("movements", "origin_place_id", place_ids, "place")
     refer("movements", "destination_place_id", place_ids, "place")
-    refer("emergencies", "region_id", regions.index, "region id (in the regions boundary file)")
+    refer("emergencies", "region_id", regions.index, "region id", "the regions boundary file")
     refer("unrest", "place_id", place_ids, "place")
     refer("events", "place_id", place_ids, "place", optional=True)
     if meta.host_iso3 not in set(countries.index):
@@ -524,7 +543,7 @@ def _check_references(
                     "events.csv",
                     row.line,
                     "date",
-                    f"{row.date} is outside the record's period (record.toml)",
+                    f"{row.date} is outside the record's period {meta.period_start} to {meta.period_end} (record.toml)",
                 )
             )
     for row in tables["figures"].itertuples(index=False):

@@ -2,7 +2,7 @@
 
 Day rules (also in docs/record-schema.md):
 
-- an interval ``start``–``end`` holds on every day from ``start`` to ``end``, both included;
+- an interval ``start``-``end`` holds on every day from ``start`` to ``end``, both included;
 - a contingent counts as in Kazakhstan from its arrival day to its departure day, both included,
   so ``troops_in_kazakhstan`` is 0 before arrival and after departure;
 - a state of emergency is *on* for day D when it is in force at 23:59 local time that day:
@@ -13,18 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
+from geodata._index import latest_on_or_before
 from geodata._load import WGS84
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import shapely
+
+    from geodata._index import TimelineIndex
     from geodata._load import Record
 
-__all__ = ["UNREST_LABELS", "Snapshot", "snapshot"]
+__all__ = ["UNREST_LABELS", "Feature", "Snapshot", "contingent_status", "snapshot", "weakest"]
 
 UNREST_LABELS = {
     0: "No unrest reported",
@@ -32,27 +38,89 @@ UNREST_LABELS = {
     2: "Riots or clashes",
     3: "Buildings stormed or deaths",
 }
+NATURAL_EARTH = (
+    "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/"
+)
 _CONFIDENCE_ORDER = {"high": 2, "medium": 1, "low": 0}
+
+
+class Feature(NamedTuple):
+    """One map feature of a snapshot: its properties and its geometry (shapely and GeoJSON text)."""
+
+    properties: dict[str, Any]
+    geometry: shapely.Geometry | None
+    geometry_json: str
 
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
-    """The situation on one day: one GeoDataFrame per map layer, plus the day's figures."""
+    """The situation on one day: features per layer, as GeoDataFrames on demand, plus the day's figures."""
 
     date: dt.date
-    countries: gpd.GeoDataFrame
-    regions: gpd.GeoDataFrame
-    cities: gpd.GeoDataFrame
-    sites: gpd.GeoDataFrame
-    movements: gpd.GeoDataFrame
-    events: gpd.GeoDataFrame
-    figures: pd.DataFrame
+    layers: Mapping[str, tuple[Feature, ...]]
+    latest_figures: Mapping[str, Mapping[str, Any]]
+
+    def frame(self, layer: str) -> gpd.GeoDataFrame:
+        """One layer as a GeoDataFrame in WGS84 (empty, with no columns, when nothing is on it)."""
+        features = self.layers[layer]
+        frame = pd.DataFrame([feature.properties for feature in features])
+        return gpd.GeoDataFrame(
+            frame, geometry=[feature.geometry for feature in features], crs=WGS84
+        )
+
+    @cached_property
+    def countries(self) -> gpd.GeoDataFrame:
+        """Host, contributor and context countries with role, status and troops in Kazakhstan."""
+        return self.frame("country").astype({"troops_in_kazakhstan": "Int64"})
+
+    @cached_property
+    def regions(self) -> gpd.GeoDataFrame:
+        """The host country's regions with ``state_of_emergency`` on or off."""
+        return self.frame("region")
+
+    @cached_property
+    def cities(self) -> gpd.GeoDataFrame:
+        """The host country's cities with ``unrest_level`` (0-3) and a readable ``status``."""
+        return self.frame("city")
+
+    @cached_property
+    def sites(self) -> gpd.GeoDataFrame:
+        """Sites guarded that day (unlocated sites have no geometry)."""
+        return self._with_columns("site", _SITE_COLUMNS)
+
+    @cached_property
+    def movements(self) -> gpd.GeoDataFrame:
+        """Deployment, withdrawal and return legs under way that day."""
+        return self._with_columns("movement", _MOVEMENT_COLUMNS)
+
+    @cached_property
+    def events(self) -> gpd.GeoDataFrame:
+        """The day's events (events with no place have no geometry)."""
+        return self._with_columns("event", _EVENT_COLUMNS)
+
+    @cached_property
+    def figures(self) -> pd.DataFrame:
+        """The latest reported figure of each measure (deaths, detained …) on or before the day."""
+        return pd.DataFrame(list(self.latest_figures.values()), columns=_FIGURE_COLUMNS).set_index(
+            "measure", drop=False
+        )
 
     @property
     def troops_in_kazakhstan(self) -> int:
         """All contingents' troops in the host country that day (best figures, estimates included)."""
-        contributors = self.countries[self.countries["role"] == "contributor"]
-        return int(contributors["troops_in_kazakhstan"].sum())
+        return sum(
+            feature.properties["troops_in_kazakhstan"]
+            for feature in self.layers["country"]
+            if feature.properties["role"] == "contributor"
+        )
+
+    def _with_columns(self, layer: str, columns: list[str]) -> gpd.GeoDataFrame:
+        frame = self.frame(layer)
+        return (
+            frame
+            if len(frame)
+            else gpd.GeoDataFrame(columns=[*columns, "geometry"], geometry="geometry", crs=WGS84)
+        )
 
 
 def snapshot(record: Record, day: dt.date) -> Snapshot:
@@ -69,21 +137,19 @@ def snapshot(record: Record, day: dt.date) -> Snapshot:
     -------
     Snapshot
     """
-    tables = record.tables
+    index = record.index
     return Snapshot(
         date=day,
-        countries=_countries(record, day),
-        regions=_regions(record, day),
-        cities=_cities(record, day),
-        sites=_sites(record, day),
-        movements=_movements(record, day),
-        events=_events(record, day),
-        figures=_figures_as_of(tables["figures"], day),
+        layers={
+            "country": _countries(record, day),
+            "region": _regions(record, day),
+            "city": _cities(index, day),
+            "site": _sites(index, day),
+            "movement": _movements(index, day),
+            "event": _events(index, day),
+        },
+        latest_figures=_figures_as_of(index, day),
     )
-
-
-def _covers(frame: pd.DataFrame, day: dt.date, start: str = "start", end: str = "end") -> pd.Series:
-    return (frame[start] <= day) & (frame[end] >= day)
 
 
 def weakest(levels: list[str]) -> str:
@@ -98,299 +164,154 @@ def weakest(levels: list[str]) -> str:
 
 
 def contingent_status(
-    record: Record, contingent_id: str, day: dt.date
-) -> tuple[str, pd.Series | None]:
+    index: TimelineIndex, contingent_id: str, day: dt.date
+) -> tuple[str, dict[str, Any] | None]:
     """A contingent's status on ``day`` and the phase row it comes from (``None`` outside all phases)."""
-    phases = record.tables["phases"]
-    own = phases[phases["contingent_id"] == contingent_id]
-    current = own[_covers(own, day)]
-    if not current.empty:
-        return str(current["status"].iloc[0]), current.iloc[0]
-    if own.empty or day < own["start"].min():
+    phases = index.phases_by_contingent.get(contingent_id, [])
+    for phase in phases:
+        if phase["start"] <= day <= phase["end"]:
+            return phase["status"], phase
+    if not phases or day < phases[0]["start"]:
         return "not_deployed", None
     return "withdrawn", None
 
 
-def _countries(record: Record, day: dt.date) -> gpd.GeoDataFrame:
-    countries = record.countries
-    contingents = record.tables["contingents"].set_index("country_iso3", drop=False)
-    rows = []
-    for iso3, name in zip(countries["iso3"], countries["name"], strict=True):
-        row = {
-            "id": iso3,
-            "iso3": iso3,
-            "name": name,
-            "role": "context",
-            "status": None,
-            "troops_in_kazakhstan": None,
-            "troops_estimate": None,
-            "troops_note": None,
-            "contingent": None,
-            "units": None,
-            "phase_note": None,
-            "sources": [_NATURAL_EARTH],
-            "confidence": "high",
-        }
+def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    index, features = record.index, []
+    for iso3, name, geom in zip(
+        record.countries["iso3"],
+        record.countries["name"],
+        record.countries.geometry.values,
+        strict=True,
+    ):
+        properties = {"id": iso3, "name": name, "iso3": iso3, "role": "context", "status": None,
+                      "troops_in_kazakhstan": None, "troops_estimate": None, "troops_low": None,
+                      "troops_high": None, "troops_note": None, "contingent": None, "units": None,
+                      "phase_note": None, "sources": [NATURAL_EARTH], "confidence": "high"}  # fmt: skip
         if iso3 == record.meta.host_iso3:
-            row["role"] = "host"
-        elif iso3 in contingents.index:
-            contingent = contingents.loc[iso3]
-            status, phase = contingent_status(record, contingent["id"], day)
+            properties["role"] = "host"
+        elif iso3 in index.contingent_by_iso3:
+            contingent = index.contingent_by_iso3[iso3]
+            status, phase = contingent_status(index, contingent["id"], day)
             present = contingent["in_kazakhstan_from"] <= day <= contingent["in_kazakhstan_to"]
-            row.update(
+            phase_facts = [] if phase is None else [phase]
+            properties.update(
                 role="contributor",
                 status=status,
-                troops_in_kazakhstan=int(contingent["troops_best"]) if present else 0,
-                troops_estimate=bool(contingent["troops_estimate"]),
+                troops_in_kazakhstan=contingent["troops_best"] if present else 0,
+                troops_estimate=contingent["troops_estimate"],
+                troops_low=contingent["troops_low"],
+                troops_high=contingent["troops_high"],
                 troops_note=contingent["troops_note"],
                 contingent=contingent["name"],
                 units=contingent["units"],
                 phase_note=None if phase is None else phase["note"],
-                sources=list(contingent["sources"])
-                + ([] if phase is None else list(phase["sources"])),
+                sources=[
+                    *contingent["sources"],
+                    *(url for row in phase_facts for url in row["sources"]),
+                ],
                 confidence=weakest(
-                    [contingent["confidence"]] + ([] if phase is None else [phase["confidence"]])
+                    [contingent["confidence"], *(row["confidence"] for row in phase_facts)]
                 ),
             )
-        rows.append(row)
-    frame = pd.DataFrame(rows, index=countries.index).astype({"troops_in_kazakhstan": "Int64"})
-    return gpd.GeoDataFrame(frame, geometry=countries.geometry.values, crs=WGS84)
+        features.append(Feature(properties, geom, record.geometry_json[("country", iso3)]))
+    return tuple(features)
 
 
-_NATURAL_EARTH = (
-    "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/"
-)
-
-
-def _emergency_on(row: pd.Series, day: dt.date) -> bool:
+def _emergency_on(row: Mapping[str, Any], day: dt.date) -> bool:
     last_minute = dt.datetime.combine(day, dt.time(23, 59))
-    imposed = dt.datetime.combine(row["imposed_date"], _clock(row["imposed_time"]))
-    lifted = dt.datetime.combine(row["lifted_date"], _clock(row["lifted_time"]))
-    return imposed <= last_minute < lifted
+    return row["imposed_at"] <= last_minute < row["lifted_at"]
 
 
-def _clock(text: str) -> dt.time:
-    # A date without a time means "during that day": counted from its first minute.
-    return dt.time.fromisoformat(text) if text else dt.time(0, 0)
-
-
-def _regions(record: Record, day: dt.date) -> gpd.GeoDataFrame:
-    regions = record.regions
-    emergencies = record.tables["emergencies"].set_index("region_id", drop=False)
-    rows = []
-    for region_id, name in zip(regions["id"], regions["name"], strict=True):
-        row = {
-            "id": region_id,
-            "name": name,
-            "state_of_emergency": False,
-            "emergency_imposed": None,
-            "emergency_lifted": None,
-            "emergency_note": None,
-            "sources": [],
-            "confidence": "high",
-        }
-        if region_id in emergencies.index:
-            emergency = emergencies.loc[region_id]
-            row.update(
+def _regions(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    emergencies, features = record.index.emergency_by_region, []
+    for region_id, name, geom in zip(
+        record.regions["id"], record.regions["name"], record.regions.geometry.values, strict=True
+    ):
+        properties = {"id": region_id, "name": name, "state_of_emergency": False, "emergency_imposed": None,
+                      "emergency_lifted": None, "emergency_note": None, "sources": [NATURAL_EARTH],
+                      "confidence": "high"}  # fmt: skip
+        emergency = emergencies.get(region_id)
+        if emergency is not None:
+            properties.update(
                 state_of_emergency=_emergency_on(emergency, day),
-                emergency_imposed=_local_time(emergency["imposed_date"], emergency["imposed_time"]),
-                emergency_lifted=_local_time(emergency["lifted_date"], emergency["lifted_time"]),
-                emergency_note=emergency["note"],
+                emergency_imposed=emergency["imposed_at"].isoformat(timespec="minutes")
+                if emergency["imposed_time"]
+                else emergency["imposed_date"].isoformat(),
+                emergency_lifted=emergency["lifted_at"].isoformat(timespec="minutes")
+                if emergency["lifted_time"]
+                else emergency["lifted_date"].isoformat(),
+                emergency_note=emergency["note"] or None,
                 sources=list(emergency["sources"]),
                 confidence=emergency["confidence"],
             )
-        rows.append(row)
-    frame = pd.DataFrame(rows, index=regions.index)
-    return gpd.GeoDataFrame(frame, geometry=regions.geometry.values, crs=WGS84)
+        features.append(Feature(properties, geom, record.geometry_json[("region", region_id)]))
+    return tuple(features)
 
 
-def _local_time(day: dt.date, clock: str) -> str:
-    return f"{day.isoformat()}T{clock}" if clock else day.isoformat()
+def _cities(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+    worst: dict[str, dict[str, Any]] = {}
+    for spell in index.unrest.covering(day):
+        held = worst.get(spell["place_id"])
+        if held is None or spell["level"] > held["level"]:
+            worst[spell["place_id"]] = spell
+    features = []
+    for place in index.cities:
+        spell = worst.get(place["id"])
+        level = 0 if spell is None else spell["level"]
+        cited = place if spell is None else spell
+        properties = {
+            "id": place["id"], "name": place["name"], "unrest_level": level, "unrest_label": UNREST_LABELS[level],
+            "status": UNREST_LABELS[0] if spell is None else spell["status"],
+            "region_id": place["region_id"] or None, "geonames_id": place["geonames_id"] or None,
+            "note": (spell and spell["note"]) or None, "sources": list(cited["sources"]), "confidence": cited["confidence"],
+        }  # fmt: skip
+        features.append(Feature(properties, place["geometry"], place["geometry_json"]))
+    return tuple(features)
 
 
-def _cities(record: Record, day: dt.date) -> gpd.GeoDataFrame:
-    places = record.places
-    cities = places[(places["kind"] == "city") & (places["country_iso3"] == record.meta.host_iso3)]
-    unrest = record.tables["unrest"]
-    today = unrest[_covers(unrest, day)].sort_values("level", ascending=False)
-    worst = today.drop_duplicates("place_id").set_index("place_id")
-    rows = []
-    for place in cities.itertuples(index=False):
-        if place.id in worst.index:
-            spell = worst.loc[place.id]
-            level, status = int(spell["level"]), str(spell["status"])
-            sources, confidence, note = list(spell["sources"]), spell["confidence"], spell["note"]
-        else:
-            level, status = 0, UNREST_LABELS[0]
-            sources, confidence, note = list(place.sources), place.confidence, ""
-        rows.append(
-            {
-                "id": place.id,
-                "name": place.name,
-                "unrest_level": level,
-                "unrest_label": UNREST_LABELS[level],
-                "status": status,
-                "region_id": place.region_id or None,
-                "geonames_id": place.geonames_id or None,
-                "note": note,
-                "sources": sources,
-                "confidence": confidence,
-            }
+_SITE_COLUMNS = ["id", "name", "place_id", "role", "contingent_id", "contingent", "iso3", "start", "end",
+                 "end_reported", "location_precision", "place_note", "note", "sources", "confidence"]  # fmt: skip
+
+
+def _sites(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+    features = []
+    for guard in index.presence.covering(day):
+        place = index.places[guard["place_id"]]
+        contingent = _contingent(index, guard["contingent_id"])
+        properties = {
+            "id": guard["id"], "name": place["name"], "place_id": place["id"], "role": guard["role"],
+            "contingent_id": contingent["id"], "contingent": contingent["name"], "iso3": contingent["country_iso3"],
+            "start": guard["start"].isoformat(), "end": guard["last_day"].isoformat(), "end_reported": guard["end_reported"],
+            "location_precision": place["location_precision"], "place_note": place["note"] or None,
+            "note": guard["note"] or None, "sources": list(guard["sources"]),
+            "confidence": weakest([guard["confidence"], place["confidence"]]),
+        }  # fmt: skip
+        features.append(Feature(properties, place["geometry"], place["geometry_json"]))
+    return tuple(features)
+
+
+_MOVEMENT_COLUMNS = ["id", "name", "phase", "contingent_id", "contingent", "iso3", "origin", "destination",
+                     "means", "start", "end", "note", "sources", "confidence"]  # fmt: skip
+
+
+def _movements(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+    features = []
+    for leg in index.movements.covering(day):
+        origin, destination = (
+            index.places[leg["origin_place_id"]],
+            index.places[leg["destination_place_id"]],
         )
-    return gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=_CITY_COLUMNS), geometry=list(cities.geometry.values), crs=WGS84
-    )
-
-
-_CITY_COLUMNS = [
-    "id",
-    "name",
-    "unrest_level",
-    "unrest_label",
-    "status",
-    "region_id",
-    "geonames_id",
-    "note",
-    "sources",
-    "confidence",
-]
-
-
-def _sites(record: Record, day: dt.date) -> gpd.GeoDataFrame:
-    presence = record.tables["presence"]
-    contingents = record.tables["contingents"]
-    # An unreported end means "until the contingent left".
-    ends = presence["end"].where(
-        presence["end"].notna(), presence["contingent_id"].map(contingents["in_kazakhstan_to"])
-    )
-    active = presence[(presence["start"] <= day) & (ends >= day)]
-    places = record.places
-    rows, geometries = [], []
-    for guard in active.itertuples(index=False):
-        place = places.loc[guard.place_id]
-        contingent = contingents.loc[guard.contingent_id]
-        rows.append(
-            {
-                "id": guard.id,
-                "name": place["name"],
-                "place_id": guard.place_id,
-                "role": guard.role,
-                "contingent_id": guard.contingent_id,
-                "contingent": contingent["name"],
-                "iso3": contingent["country_iso3"],
-                "start": guard.start.isoformat(),
-                "end": guard.end.isoformat() if guard.end else None,
-                "end_reported": guard.end is not None,
-                "location_precision": place["location_precision"],
-                "place_note": place["note"],
-                "note": guard.note,
-                "sources": list(guard.sources),
-                "confidence": weakest([guard.confidence, place["confidence"]]),
-            }
-        )
-        geometries.append(place.geometry)
-    return gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=_SITE_COLUMNS), geometry=geometries, crs=WGS84
-    )
-
-
-_SITE_COLUMNS = [
-    "id",
-    "name",
-    "place_id",
-    "role",
-    "contingent_id",
-    "contingent",
-    "iso3",
-    "start",
-    "end",
-    "end_reported",
-    "location_precision",
-    "place_note",
-    "note",
-    "sources",
-    "confidence",
-]
-
-
-def _movements(record: Record, day: dt.date) -> gpd.GeoDataFrame:
-    movements = record.tables["movements"]
-    today = movements[_covers(movements, day)]
-    places, contingents = record.places, record.tables["contingents"]
-    rows, geometries = [], []
-    for leg in today.itertuples(index=False):
-        origin, destination = places.loc[leg.origin_place_id], places.loc[leg.destination_place_id]
-        contingent = contingents.loc[leg.contingent_id]
-        rows.append(
-            {
-                "id": leg.id,
-                "name": f"{origin['name']} → {destination['name']}",
-                "phase": leg.phase,
-                "contingent_id": leg.contingent_id,
-                "contingent": contingent["name"],
-                "iso3": contingent["country_iso3"],
-                "origin": origin["name"],
-                "destination": destination["name"],
-                "means": leg.means,
-                "start": leg.start.isoformat(),
-                "end": leg.end.isoformat(),
-                "note": leg.note,
-                "sources": list(leg.sources),
-                "confidence": leg.confidence,
-            }
-        )
-        geometries.append(_line(origin.geometry, destination.geometry))
-    return gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=_MOVEMENT_COLUMNS), geometry=geometries, crs=WGS84
-    )
-
-
-_MOVEMENT_COLUMNS = [
-    "id",
-    "name",
-    "phase",
-    "contingent_id",
-    "contingent",
-    "iso3",
-    "origin",
-    "destination",
-    "means",
-    "start",
-    "end",
-    "note",
-    "sources",
-    "confidence",
-]
-
-
-def _line(origin: shapely.Point, destination: shapely.Point) -> shapely.LineString:
-    return shapely.LineString([origin, destination])
-
-
-def _events(record: Record, day: dt.date) -> gpd.GeoDataFrame:
-    events = record.tables["events"]
-    today = events[events["date"] == day]
-    places = record.places
-    rows, geometries = [], []
-    for event in today.itertuples(index=False):
-        place = places.loc[event.place_id] if event.place_id else None
-        rows.append(
-            {
-                "id": event.id,
-                "name": event.description,
-                "kind": event.kind,
-                "time_local": event.time_local or None,
-                "place_id": event.place_id or None,
-                "place": None if place is None else place["name"],
-                "note": event.note,
-                "sources": list(event.sources),
-                "confidence": event.confidence,
-            }
-        )
-        geometries.append(None if place is None else place.geometry)
-    return gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=_EVENT_COLUMNS), geometry=geometries, crs=WGS84
-    )
+        contingent = _contingent(index, leg["contingent_id"])
+        properties = {
+            "id": leg["id"], "name": f"{origin['name']} → {destination['name']}", "phase": leg["phase"],
+            "contingent_id": contingent["id"], "contingent": contingent["name"], "iso3": contingent["country_iso3"],
+            "origin": origin["name"], "destination": destination["name"], "means": leg["means"] or None,
+            "start": leg["start"].isoformat(), "end": leg["end"].isoformat(), "note": leg["note"] or None,
+            "sources": list(leg["sources"]), "confidence": leg["confidence"],
+        }  # fmt: skip
+        features.append(Feature(properties, leg["geometry"], leg["geometry_json"]))
+    return tuple(features)
 
 
 _EVENT_COLUMNS = [
@@ -406,7 +327,46 @@ _EVENT_COLUMNS = [
 ]
 
 
-def _figures_as_of(figures: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    """The latest reported value of each measure on or before ``day``."""
-    known = figures[figures["date"] <= day].sort_values(["date", "line"])
-    return known.drop_duplicates("measure", keep="last").set_index("measure", drop=False)
+def _events(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+    features = []
+    for event in index.events_by_day.get(day, ()):
+        place = index.places.get(event["place_id"]) if event["place_id"] else None
+        properties = {
+            "id": event["id"], "name": event["description"], "kind": event["kind"],
+            "time_local": event["time_local"] or None, "place_id": event["place_id"] or None,
+            "place": None if place is None else place["name"], "note": event["note"] or None,
+            "sources": list(event["sources"]), "confidence": event["confidence"],
+        }  # fmt: skip
+        geometry = None if place is None else place["geometry"]
+        features.append(
+            Feature(properties, geometry, "null" if place is None else place["geometry_json"])
+        )
+    return tuple(features)
+
+
+_FIGURE_COLUMNS = [
+    "id",
+    "date",
+    "measure",
+    "value",
+    "qualifier",
+    "attributed_to",
+    "sources",
+    "confidence",
+    "note",
+]
+
+
+def _figures_as_of(index: TimelineIndex, day: dt.date) -> dict[str, dict[str, Any]]:
+    latest = {}
+    for measure, days in index.figure_days.items():
+        position = latest_on_or_before(days, day)
+        if position is not None:
+            latest[measure] = {
+                column: index.figure_rows[measure][position][column] for column in _FIGURE_COLUMNS
+            }
+    return latest
+
+
+def _contingent(index: TimelineIndex, contingent_id: str) -> dict[str, Any]:
+    return index.contingents[contingent_id]

@@ -7,11 +7,10 @@ import json
 import subprocess
 import sys
 
-import pytest
-from geojson_pydantic import FeatureCollection
-
 import geopandas as gpd
+import pytest
 import shapely
+from geojson_pydantic import FeatureCollection
 
 import geodata
 from geodata.__main__ import main
@@ -52,7 +51,9 @@ def test_export_is_a_valid_rfc7946_feature_collection(collections, day):
         assert -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
         if geometry["type"] in ("Polygon", "MultiPolygon"):
             for exterior, holes in exteriors_and_holes(geometry):
-                assert exterior.is_ccw, f"{feature['properties']['id']}: exterior must be counter-clockwise"
+                assert exterior.is_ccw, (
+                    f"{feature['properties']['id']}: exterior must be counter-clockwise"
+                )
                 assert not any(hole.is_ccw for hole in holes)
 
 
@@ -63,7 +64,9 @@ def test_every_feature_carries_the_promised_properties(collections, day):
         assert props["layer"] in geodata.LAYERS
         assert props["id"] and props["name"]
         assert props["date"] == day.isoformat()
-        assert props["sources"] and all(url.startswith(("http://", "https://")) for url in props["sources"])
+        assert props["sources"] and all(
+            url.startswith(("http://", "https://")) for url in props["sources"]
+        )
         assert props["confidence"] in {"high", "medium", "low"}
         if props["layer"] == "country":
             assert props["role"] in {"host", "contributor", "context"}
@@ -120,11 +123,19 @@ def test_timeline_replays_every_day_exactly(record):
     FeatureCollection.model_validate(timeline)
     for day in record.meta.days:
         iso = day.isoformat()
-        alive = [f for f in timeline["features"] if f["properties"]["valid_from"] <= iso < f["properties"]["valid_to"]]
+        alive = [
+            f
+            for f in timeline["features"]
+            if f["properties"]["valid_from"] <= iso < f["properties"]["valid_to"]
+        ]
         expected = parse(geodata.feature_collection_bytes(record, day))["features"]
 
         def comparable(feature):
-            props = {k: v for k, v in feature["properties"].items() if k not in {"date", "valid_from", "valid_to"}}
+            props = {
+                k: v
+                for k, v in feature["properties"].items()
+                if k not in {"date", "valid_from", "valid_to"}
+            }
             return json.dumps([props, feature["geometry"]], sort_keys=True)
 
         assert sorted(map(comparable, alive)) == sorted(map(comparable, expected)), iso
@@ -153,6 +164,8 @@ def test_cli_rejects_unknown_layers(capsys):
 
 
 def test_python_dash_m_geodata_validate_runs():
-    result = subprocess.run([sys.executable, "-m", "geodata", "validate"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "geodata", "validate"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OK:")

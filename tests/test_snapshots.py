@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 import geodata
+from geodata._index import local_moment
 from geodata._timeline import _emergency_on
 
 CONTRIBUTORS = ("RUS", "BLR", "ARM", "KGZ", "TJK")
@@ -189,7 +190,12 @@ def test_a_guard_without_a_reported_end_lasts_until_its_contingent_leaves(record
 @pytest.mark.parametrize(
     ("imposed", "lifted", "number", "expected"),
     [
-        (("2022-01-05", "16:00"), ("2022-01-19", "00:00"), 5, True),  # imposed in the afternoon: on that day
+        (
+            ("2022-01-05", "16:00"),
+            ("2022-01-19", "00:00"),
+            5,
+            True,
+        ),  # imposed in the afternoon: on that day
         (("2022-01-05", ""), ("2022-01-13", "07:00"), 12, True),
         (("2022-01-05", ""), ("2022-01-13", "07:00"), 13, False),  # lifted at 07:00: off that day
         (("2022-01-05", ""), ("2022-01-19", "00:00"), 18, True),
@@ -199,10 +205,8 @@ def test_a_guard_without_a_reported_end_lasts_until_its_contingent_leaves(record
 )
 def test_emergency_is_judged_at_the_end_of_the_day(imposed, lifted, number, expected):
     row = {
-        "imposed_date": dt.date.fromisoformat(imposed[0]),
-        "imposed_time": imposed[1],
-        "lifted_date": dt.date.fromisoformat(lifted[0]),
-        "lifted_time": lifted[1],
+        "imposed_at": local_moment(dt.date.fromisoformat(imposed[0]), imposed[1]),
+        "lifted_at": local_moment(dt.date.fromisoformat(lifted[0]), lifted[1]),
     }
     assert _emergency_on(row, day(number)) is expected
 
