@@ -3,13 +3,14 @@
 from geodata._errors import Problem, RecordError
 from geodata._export import LAYERS, MEDIA_TYPE, feature_collection_bytes, timeline_bytes
 from geodata._load import WGS84, Record, RecordMeta, bundled_record_path, load_record
-from geodata._timeline import UNREST_LABELS, Snapshot, snapshot
+from geodata._timeline import UNREST_LABELS, Feature, Snapshot, snapshot, troop_series
 
 __all__ = [
     "LAYERS",
     "MEDIA_TYPE",
     "UNREST_LABELS",
     "WGS84",
+    "Feature",
     "Problem",
     "Record",
     "RecordError",
@@ -20,4 +21,5 @@ __all__ = [
     "load_record",
     "snapshot",
     "timeline_bytes",
+    "troop_series",
 ]

@@ -30,7 +30,15 @@ if TYPE_CHECKING:
     from geodata._index import TimelineIndex
     from geodata._load import Record
 
-__all__ = ["UNREST_LABELS", "Feature", "Snapshot", "contingent_status", "snapshot", "weakest"]
+__all__ = [
+    "UNREST_LABELS",
+    "Feature",
+    "Snapshot",
+    "contingent_status",
+    "snapshot",
+    "troop_series",
+    "weakest",
+]
 
 UNREST_LABELS = {
     0: "No unrest reported",
@@ -370,3 +378,31 @@ def _figures_as_of(index: TimelineIndex, day: dt.date) -> dict[str, dict[str, An
 
 def _contingent(index: TimelineIndex, contingent_id: str) -> dict[str, Any]:
     return index.contingents[contingent_id]
+
+
+def troop_series(record: Record) -> pd.DataFrame:
+    """Troops in the host country per contingent and day over the whole period.
+
+    Columns: ``date``, ``iso3``, ``contingent``, ``troops_in_kazakhstan``, ``status``, ``troops_estimate``.
+    """
+    index, rows = record.index, []
+    for day in record.meta.days:
+        for iso3, contingent in index.contingent_by_iso3.items():
+            status, _ = contingent_status(index, contingent["id"], day)
+            present = contingent["in_kazakhstan_from"] <= day <= contingent["in_kazakhstan_to"]
+            rows.append({
+                "date": day, "iso3": iso3, "contingent": contingent["name"],
+                "troops_in_kazakhstan": contingent["troops_best"] if present else 0,
+                "status": status, "troops_estimate": contingent["troops_estimate"],
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=_SERIES_COLUMNS)
+
+
+_SERIES_COLUMNS = [
+    "date",
+    "iso3",
+    "contingent",
+    "troops_in_kazakhstan",
+    "status",
+    "troops_estimate",
+]

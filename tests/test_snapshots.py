@@ -215,3 +215,12 @@ def test_a_day_outside_the_period_finds_nothing_happening(record):
     snap = geodata.snapshot(record, dt.date(2021, 12, 1))
     assert set(status(snap).values()) == {"not_deployed"}
     assert snap.events.empty
+
+
+def test_troop_series_matches_the_daily_snapshots(record):
+    series = geodata.troop_series(record)
+    assert len(series) == 5 * len(record.meta.days)
+    totals = series.groupby("date")["troops_in_kazakhstan"].sum()
+    for day_ in record.meta.days:
+        assert totals[day_] == geodata.snapshot(record, day_).troops_in_kazakhstan
+    assert totals[day(10)] == 2030
