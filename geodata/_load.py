@@ -69,6 +69,7 @@ class Record:
     countries: gpd.GeoDataFrame
     regions: gpd.GeoDataFrame
     source_path: Path
+    boundary_files: dict[str, Path]
     # Serialised once here so that every export reuses the same bytes for the heavy polygons.
     geometry_json: dict[tuple[str, str], str] = field(repr=False)
     index: TimelineIndex = field(repr=False)
@@ -122,6 +123,7 @@ def load_record(path: str | Path | None = None) -> Record:
         countries=countries,
         regions=regions,
         source_path=folder,
+        boundary_files={key: boundary_paths[key] for key in ("countries", "regions")},
         geometry_json=_serialise_polygons(countries, regions),
         index=build_index(meta.host_iso3, typed, places),
     )

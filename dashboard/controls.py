@@ -1,0 +1,130 @@
+"""The page's controls: layers, play/pause and speed, step buttons and the Date slider, kept in the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from dashboard import url_state
+from geodata import LAYERS
+
+if TYPE_CHECKING:
+    from geodata import RecordMeta
+
+DATE = "date"
+LAYERS_CHOICE = "layers"
+PLAYING = "playing"
+SPEED = "speed"
+ONE_DAY = dt.timedelta(days=1)
+SPEEDS = {"Slow (2 s a day)": 2.0, "Normal (1 s a day)": 1.0, "Fast (0.5 s a day)": 0.5}
+LAYER_LABELS = {
+    "country": "Contributing countries",
+    "region": "Regions (state of emergency)",
+    "city": "Cities (unrest)",
+    "site": "Guarded sites",
+    "movement": "Deployment and withdrawal legs",
+    "event": "Events",
+}
+
+
+def restore_from_url(meta: RecordMeta) -> None:
+    """On a session's first run, take the date and layers from the link, warning about bad values."""
+    if DATE in st.session_state:
+        return
+    day, date_warning = url_state.parse_date(st.query_params.get("date"), meta)
+    layers, layers_warning = url_state.parse_layers(st.query_params.get("layers"))
+    st.session_state[DATE] = day
+    st.session_state[LAYERS_CHOICE] = list(layers)
+    st.session_state[PLAYING] = False
+    for warning in (date_warning, layers_warning):
+        if warning:
+            st.toast(warning, icon="⚠️")
+            st.session_state.setdefault("url_warnings", []).append(warning)
+
+
+def show_url_warnings() -> None:
+    """Warnings about the link, shown above the map for the rest of the session's first view."""
+    for warning in st.session_state.pop("url_warnings", []):
+        st.warning(warning)
+
+
+def layer_choice() -> tuple[str, ...]:
+    """The layers to draw and download (sidebar)."""
+    chosen = st.sidebar.multiselect(
+        "Layers", options=list(LAYERS), format_func=LAYER_LABELS.__getitem__, key=LAYERS_CHOICE,
+        help="What the map draws and what Download GeoJSON contains.",
+    )  # fmt: skip
+    return tuple(layer for layer in LAYERS if layer in chosen)
+
+
+def playback(meta: RecordMeta) -> float | None:
+    """Play/Pause and speed; returns the seconds between days while playing, else ``None``."""
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    playing = st.session_state.get(PLAYING, False)
+    left.button(
+        "⏸ Pause" if playing else "▶ Play", key="play_button", on_click=_toggle_play, args=(meta,),
+        help="Play the days one after another", width="stretch",
+    )  # fmt: skip
+    speed = right.select_slider(
+        "Speed", options=list(SPEEDS), value="Normal (1 s a day)", key=SPEED
+    )
+    return SPEEDS[speed] if playing else None
+
+
+def _toggle_play(meta: RecordMeta) -> None:
+    playing = not st.session_state.get(PLAYING, False)
+    st.session_state[PLAYING] = playing
+    if playing and st.session_state[DATE] >= meta.period_end:
+        st.session_state[DATE] = meta.period_start  # play again from the start
+
+
+def _step(days: int, meta: RecordMeta) -> None:
+    day = st.session_state[DATE] + days * ONE_DAY
+    st.session_state[DATE] = min(max(day, meta.period_start), meta.period_end)
+
+
+def day_slider(meta: RecordMeta) -> dt.date:
+    """Step buttons and the Date slider; advances one day per tick while playing."""
+    if st.session_state.get(PLAYING):
+        if st.session_state[DATE] >= meta.period_end:
+            st.session_state[PLAYING] = False
+            st.rerun()  # a full run turns the ticker off
+        else:
+            st.session_state[DATE] += ONE_DAY
+    back, forward, slider = st.columns([1, 1, 10], vertical_alignment="bottom")
+    back.button(
+        "◀",
+        key="step_back",
+        on_click=_step,
+        args=(-1, meta),
+        help="Previous day",
+        width="stretch",
+    )
+    forward.button(
+        "▶",
+        key="step_forward",
+        on_click=_step,
+        args=(1, meta),
+        help="Next day",
+        width="stretch",
+    )
+    day = slider.slider(
+        "Date",
+        min_value=meta.period_start,
+        max_value=meta.period_end,
+        step=ONE_DAY,
+        key=DATE,
+        format="D MMM YYYY",
+    )
+    _keep_in_url(day, tuple(st.session_state.get(LAYERS_CHOICE, LAYERS)))
+    return day
+
+
+def _keep_in_url(day: dt.date, layers: tuple[str, ...]) -> None:
+    wanted = {"date": day.isoformat()}
+    if (value := url_state.layers_parameter(layers)) is not None:
+        wanted["layers"] = value
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)

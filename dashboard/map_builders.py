@@ -1,0 +1,100 @@
+"""Pure functions that build the folium objects: a base map identical on every run, and the day's groups.
+
+The base map holds only what never changes (the polygons, fetched once by the browser); everything
+that depends on the date goes into feature groups that streamlit-folium swaps without re-mounting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import folium
+
+from dashboard import map_content, palette
+from dashboard.leaflet_elements import FetchedGeoJson, HelperCall
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    import geodata
+    from dashboard.assets import MapAssets
+
+MAP_CENTRE = (49.0, 58.0)
+MAP_ZOOM = 3
+GROUP_NAMES = {
+    "status": "Status of countries and regions",
+    "city": "Cities: unrest",
+    "site": "Guarded sites",
+    "movement": "Deployment and withdrawal legs",
+    "event": "Events of the day",
+}
+_NEUTRAL = {
+    "color": palette.BORDER,
+    "weight": 1,
+    "fillColor": palette.NEUTRAL_FILL,
+    "fillOpacity": 0.35,
+}
+
+
+def build_base_map(assets: MapAssets) -> folium.Map:
+    """The map without any date: the same on every run, so the component is never re-mounted."""
+    base = folium.Map(
+        location=MAP_CENTRE,
+        zoom_start=MAP_ZOOM,
+        tiles=None,
+        control_scale=True,
+        min_zoom=2,
+        prefer_canvas=False,
+    )
+    # Leaflet and the helpers come from the app's own server; folium's defaults point at CDNs.
+    base.default_js = list(assets.js)
+    base.default_css = list(assets.css)
+    FetchedGeoJson(
+        name="Countries",
+        spec={"key": "countries", "url": assets.countries_url, "id": "iso3", "label": "name", "style": _NEUTRAL,
+              "attribution": "Boundaries: Natural Earth"},
+    ).add_to(base)  # fmt: skip
+    FetchedGeoJson(
+        name="Regions of the host country",
+        spec={"key": "regions", "url": assets.regions_url, "id": "id", "label": "name",
+              "style": {**_NEUTRAL, "fillOpacity": 0.0, "weight": 0.8}, "attribution": "Places: GeoNames"},
+    ).add_to(base)  # fmt: skip
+    # Optional online tiles: off by default, and nothing breaks when they cannot load.
+    folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=True, show=False
+    ).add_to(base)
+    HelperCall("housekeeping", None).add_to(base)
+    return base
+
+
+def build_day_groups(
+    snap: geodata.Snapshot, *, layers: Collection[str]
+) -> list[folium.FeatureGroup]:
+    """The feature groups for one day and the chosen layers, in drawing order."""
+    restyle = []
+    if "country" in layers:
+        restyle.append(map_content.country_styles(snap))
+    if "region" in layers:
+        restyle.append(map_content.region_styles(snap))
+    status = folium.FeatureGroup(name=GROUP_NAMES["status"])
+    HelperCall(
+        "dayStatus", {"restyle": restyle, "legend": map_content.legend(snap, layers)}
+    ).add_to(status)
+    groups = [status]
+    drawn = {
+        "movement": ("lines", map_content.movement_lines),
+        "city": ("points", map_content.city_points),
+        "site": ("points", map_content.site_points),
+        "event": ("points", map_content.event_points),
+    }
+    for layer, (helper, content) in drawn.items():
+        if layer in layers:
+            group = folium.FeatureGroup(name=GROUP_NAMES[layer])
+            HelperCall(helper, content(snap)).add_to(group)
+            groups.append(group)
+    return groups
+
+
+def build_layer_control() -> folium.LayerControl:
+    """The layer control (collapsed: it opens on hover or tap, leaving the map and legend visible)."""
+    return folium.LayerControl(collapsed=True, position="topright")

@@ -1,0 +1,279 @@
+"""What the map shows on a day, as plain data: styles, markers, lines, cards and the legend.
+
+Pure functions of a :class:`geodata.Snapshot`; the folium side is in ``map_builders``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from dashboard import palette
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    import geodata
+
+Card = dict[str, Any]
+
+
+def long_date(day: dt.date) -> str:
+    """``7 January 2022``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> long_date(dt.date(2022, 1, 7))
+    '7 January 2022'
+    """
+    return f"{day.day} {day:%B %Y}"
+
+
+def troops_text(properties: dict[str, Any]) -> str:
+    """A contingent's troops in Kazakhstan with the caveat it needs (estimate, reported range)."""
+    count = properties["troops_in_kazakhstan"]
+    text = f"Troops in Kazakhstan: {count:,}"
+    if count and properties["troops_estimate"]:
+        text += " (estimate)"
+    low, high = properties.get("troops_low"), properties.get("troops_high")
+    if count and low is not None and high is not None and low != high:
+        text += f"; reported range {low:,}–{high:,}"
+    elif count and high is not None and low is None:
+        text += f"; figures up to {high:,} were reported"
+    return text
+
+
+def card(
+    properties: dict[str, Any],
+    *lines: str | None,
+    title: str | None = None,
+    note: str | None = None,
+) -> Card:
+    """A tooltip or popup: title, lines, a note, the sources and the confidence of one feature."""
+    return {
+        "title": title or properties["name"],
+        "lines": [line for line in lines if line],
+        "note": note,
+        "sources": properties["sources"],
+        "confidence": properties["confidence"],
+    }
+
+
+def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
+    """Fills, tooltips and popups for the host and the contributing countries."""
+    styles, tooltips, popups = {}, {}, {}
+    for feature in snap.layers["country"]:
+        props = feature.properties
+        if props["role"] == "context":
+            continue
+        iso3 = props["iso3"]
+        if props["role"] == "host":
+            styles[iso3] = {"fillColor": palette.HOST_FILL, "fillOpacity": 0.6, "weight": 2}
+            tooltips[iso3] = {"title": props["name"], "lines": ["Host country"]}
+            continue
+        status = palette.STATUS_LABEL[props["status"]]
+        styles[iso3] = {
+            "fillColor": palette.STATUS_FILL[props["status"]],
+            "fillOpacity": 0.75,
+            "weight": 2,
+        }
+        lines = [props["contingent"], f"Status: {status}", troops_text(props)]
+        tooltips[iso3] = {"title": props["name"], "lines": lines}
+        popups[iso3] = card(
+            props, *lines, props["units"], props["phase_note"], note=props["troops_note"]
+        )
+    return {"key": "countries", "styles": styles, "tooltips": tooltips, "popups": popups}
+
+
+def region_styles(snap: geodata.Snapshot) -> dict[str, Any]:
+    """Fills, tooltips and popups for the host's regions: shaded while under a state of emergency."""
+    styles, tooltips, popups = {}, {}, {}
+    for feature in snap.layers["region"]:
+        props = feature.properties
+        on = props["state_of_emergency"]
+        if on:
+            styles[props["id"]] = {"fillColor": palette.EMERGENCY_FILL, "fillOpacity": 0.45}
+        state = "State of emergency in force" if on else "No state of emergency"
+        period = None
+        if props["emergency_imposed"]:
+            period = f"Imposed {props['emergency_imposed']}, lifted {props['emergency_lifted']} (local time)"
+        tooltips[props["id"]] = {"title": props["name"], "lines": [state]}
+        popups[props["id"]] = card(props, state, period, note=props["emergency_note"])
+    return {"key": "regions", "styles": styles, "tooltips": tooltips, "popups": popups}
+
+
+def _located(feature: geodata.Feature) -> bool:
+    return feature.geometry is not None
+
+
+def city_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+    """Cities sized and coloured by unrest level."""
+    points = []
+    for feature in snap.layers["city"]:
+        props, level = feature.properties, feature.properties["unrest_level"]
+        fill = palette.UNREST_FILL[level]
+        points.append({
+            "lat": feature.geometry.y, "lon": feature.geometry.x,
+            "style": {"radius": palette.UNREST_RADIUS[level], "color": "#333333", "weight": 1,
+                      "fillColor": fill, "fillOpacity": 0.9},
+            "tooltip": {"title": props["name"], "lines": [f"Unrest level {level}: {props['unrest_label']}"]},
+            "popup": card(props, props["status"], f"Unrest level {level} of 3", note=props["note"]),
+        })  # fmt: skip
+    return points
+
+
+def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+    """Located guarded sites, labelled with the guarding contingent's country code."""
+    points = []
+    for feature in filter(_located, snap.layers["site"]):
+        props = feature.properties
+        role = "CSTO headquarters" if props["role"] == "headquarters" else "Guarded"
+        until = props["end"] if props["end_reported"] else f"{props['end']} (end not reported)"
+        lines = [f"{role} by the {props['contingent']}", f"From {props['start']} to {until}"]
+        if props["location_precision"] == "approximate":
+            lines.append("Location approximate")
+        points.append({
+            "lat": feature.geometry.y, "lon": feature.geometry.x, "label": props["iso3"],
+            "style": {"color": "#000000", "fillColor": palette.SITE_FILL},
+            "tooltip": {"title": props["name"], "lines": lines[:1]},
+            "popup": card(props, *lines, props["place_note"], note=props["note"]),
+        })  # fmt: skip
+    return points
+
+
+def movement_lines(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+    """Deployment, withdrawal and return legs under way that day."""
+    lines = []
+    for feature in snap.layers["movement"]:
+        props = feature.properties
+        phase = props["phase"]
+        span = (
+            props["start"]
+            if props["start"] == props["end"]
+            else f"{props['start']} to {props['end']}"
+        )
+        text = [
+            f"{props['contingent']}: {phase}",
+            f"{props['means'] or 'Means not reported'}, {span}",
+        ]
+        lines.append({
+            "coordinates": [[lat, lon] for lon, lat in feature.geometry.coords],
+            "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3, "opacity": 0.9,
+                      "dashArray": palette.MOVEMENT_DASH[phase]},
+            "tooltip": {"title": props["name"], "lines": text[:1]},
+            "popup": card(props, *text, note=props["note"]),
+        })  # fmt: skip
+    return lines
+
+
+def event_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+    """One marker per place with events that day; its popup lists them with their sources."""
+    by_place: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    where = {}
+    for feature in filter(_located, snap.layers["event"]):
+        by_place[feature.properties["place_id"]].append(feature.properties)
+        where[feature.properties["place_id"]] = feature.geometry
+    points = []
+    for place_id, events in by_place.items():
+        lines = [
+            f"{event['time_local'] + ': ' if event['time_local'] else ''}{event['name']}"
+            for event in events
+        ]
+        sources = list(dict.fromkeys(url for event in events for url in event["sources"]))
+        confidence = min(
+            (event["confidence"] for event in events), key=["low", "medium", "high"].index
+        )
+        count = f"{len(events)} event{'s' if len(events) > 1 else ''}"
+        points.append({
+            "lat": where[place_id].y, "lon": where[place_id].x,
+            "style": {"radius": 5, "color": palette.EVENT_FILL, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1},
+            "tooltip": {"title": events[0]["place"], "lines": [count]},
+            "popup": {"title": f"{events[0]['place']}: {count}", "lines": lines, "sources": sources,
+                      "confidence": confidence},
+        })  # fmt: skip
+    return points
+
+
+def legend(snap: geodata.Snapshot, layers: Collection[str]) -> dict[str, Any]:
+    """The legend: the date, then one section per layer shown, each with that day's counts."""
+    sections = []
+    contributors = [
+        f.properties for f in snap.layers["country"] if f.properties["role"] == "contributor"
+    ]
+    if "country" in layers:
+        statuses = Counter(props["status"] for props in contributors)
+        rows = [
+            {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses.get(status, 0)})"}
+            for status, label in palette.STATUS_LABEL.items()
+        ]
+        sections.append({"heading": "Contributing countries", "rows": rows})
+    if "region" in layers:
+        count = sum(f.properties["state_of_emergency"] for f in snap.layers["region"])
+        rows = [
+            {
+                "fill": palette.EMERGENCY_FILL,
+                "label": f"State of emergency ({count} of {len(snap.layers['region'])})",
+            }
+        ]
+        sections.append({"heading": "Regions", "rows": rows})
+    if "city" in layers:
+        levels = Counter(f.properties["unrest_level"] for f in snap.layers["city"])
+        rows = [
+            {
+                "fill": palette.UNREST_FILL[level],
+                "shape": "circle",
+                "label": f"{label} ({levels.get(level, 0)})",
+            }
+            for level, label in _UNREST_LEGEND.items()
+        ]
+        sections.append({"heading": "Cities", "rows": rows})
+    if "site" in layers:
+        sites = snap.layers["site"]
+        located = sum(map(_located, sites))
+        label = f"Guarded sites ({located} on the map, {len(sites) - located} not located)"
+        sections.append({"heading": "Sites", "rows": [{"fill": palette.SITE_FILL, "label": label}]})
+    if "movement" in layers:
+        phases = Counter(f.properties["phase"] for f in snap.layers["movement"])
+        rows = [
+            {
+                "stroke": palette.MOVEMENT_COLOUR[phase],
+                "shape": "line",
+                "label": f"{phase.capitalize()} ({phases.get(phase, 0)})",
+            }
+            for phase in palette.MOVEMENT_COLOUR
+        ]
+        sections.append({"heading": "Legs under way", "rows": rows})
+    if "event" in layers:
+        located = sum(map(_located, snap.layers["event"]))
+        rows = [
+            {
+                "fill": "#ffffff",
+                "stroke": palette.EVENT_FILL,
+                "shape": "circle",
+                "label": f"Places with events ({located} events)",
+            }
+        ]
+        sections.append({"heading": "Events", "rows": rows})
+    total = sum(props["troops_in_kazakhstan"] for props in contributors)
+    estimated = any(
+        props["troops_estimate"] and props["troops_in_kazakhstan"] for props in contributors
+    )
+    notes = [
+        f"CSTO troops in Kazakhstan: {total:,}" + (" (includes estimates)" if estimated else "")
+    ]
+    return {
+        "date": snap.date.isoformat(),
+        "title": long_date(snap.date),
+        "sections": sections,
+        "notes": notes,
+    }
+
+
+_UNREST_LEGEND = {
+    0: "No unrest reported",
+    1: "Protest",
+    2: "Riots or clashes",
+    3: "Stormed or deaths",
+}

@@ -1,0 +1,30 @@
+"""The one place that calls ``st_folium``: a stable base map, and the day's groups swapped in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from streamlit_folium import st_folium
+
+from dashboard.assets import map_assets
+from dashboard.map_builders import build_base_map, build_day_groups, build_layer_control
+
+if TYPE_CHECKING:
+    import geodata
+
+MAP_KEY = "map"
+MAP_HEIGHT = 680
+
+
+def show_map(record: geodata.Record, snap: geodata.Snapshot, layers: tuple[str, ...]) -> None:
+    """Draw the map for ``snap``; moving to another day never re-mounts it, so zoom and pan survive."""
+    st_folium(
+        build_base_map(map_assets(record)),
+        feature_group_to_add=build_day_groups(snap, layers=layers),
+        layer_control=build_layer_control(),
+        key=MAP_KEY,
+        # Nothing returned: panning or zooming never reruns the app.
+        returned_objects=[],
+        height=MAP_HEIGHT,
+        use_container_width=True,
+    )

@@ -1,0 +1,198 @@
+"""What sits beside the map: troops that day, the troop chart, the day's story, downloads, sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from markupsafe import Markup, escape
+
+import geodata
+from dashboard.map_content import long_date
+from dashboard.palette import OKABE_ITO, STATUS_LABEL
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+_MEASURES = {
+    "deaths": "Deaths",
+    "security_deaths": "Deaths among security forces",
+    "injured": "Injured",
+    "detained": "Detained",
+}
+
+
+def page_title(record: geodata.Record) -> None:
+    """The record's title (record text, so escaped) and what the page is for."""
+    meta = record.meta
+    st.html(
+        Markup(
+            "<h2>{}</h2><p>Day by day, {} to {}: move the Date slider or press Play. Every feature on the map "
+            "cites its sources; click it for details.</p>"
+        ).format(meta.title, long_date(meta.period_start), long_date(meta.period_end))
+    )
+
+
+def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
+    """Troops in the host country that day, in total and by country, with the change from the day before."""
+    yesterday = geodata.snapshot(record, snap.date - dt.timedelta(days=1))
+    before = {
+        f.properties["iso3"]: f.properties["troops_in_kazakhstan"] for f in _contributors(yesterday)
+    }
+    rows = []
+    for feature in _contributors(snap):
+        props = feature.properties
+        count = props["troops_in_kazakhstan"]
+        rows.append({
+            "Country": props["name"],
+            "Status": STATUS_LABEL[props["status"]],
+            "Troops": count,
+            "Change": count - before.get(props["iso3"], 0),
+            "Figure": "estimate" if props["troops_estimate"] else "reported",
+        })  # fmt: skip
+    change = snap.troops_in_kazakhstan - yesterday.troops_in_kazakhstan
+    st.metric(
+        "CSTO troops in Kazakhstan",
+        f"{snap.troops_in_kazakhstan:,}",
+        delta=f"{change:+,} from the day before" if change else None,
+        help="Best figures; Russia and Belarus never published theirs, so those two are estimates. "
+        "The official total was 2,030 personnel (Tokayev, 10 January).",
+    )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def troop_chart(record: geodata.Record, day: dt.date) -> None:
+    """Troops by contingent over the whole period, with the selected day marked."""
+    series = geodata.troop_series(record)
+    series["date"] = pd.to_datetime(series["date"])
+    area = (
+        alt.Chart(series)
+        .mark_area()
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("troops_in_kazakhstan:Q", stack=True, title="Troops in Kazakhstan"),
+            color=alt.Color("iso3:N", title="Contingent", scale=alt.Scale(range=list(OKABE_ITO))),
+            tooltip=[
+                "contingent",
+                alt.Tooltip("date:T", format="%d %b %Y"),
+                "troops_in_kazakhstan",
+                "status",
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]}))
+        .mark_rule(color="black")
+        .encode(x="date:T")
+    )
+    st.altair_chart(area + rule, width="stretch", key="troop_chart")
+
+
+def day_story(snap: geodata.Snapshot) -> None:
+    """The day's events and figures in plain text with sources: also how a screen reader follows the map."""
+    items = []
+    for feature in snap.layers["event"]:
+        props = feature.properties
+        when = f"{props['time_local']}, " if props["time_local"] else ""
+        where = f"{props['place']}: " if props["place"] else ""
+        items.append(
+            Markup("<li><strong>{}{}</strong>{} {}</li>").format(
+                when, where, props["name"], _citation(props)
+            )
+        )
+    story = Markup("").join(items) or Markup("<li>No events recorded for this day.</li>")
+    figures = Markup("").join(
+        Markup("<li>{}: {}{:,} ({}, {}) {}</li>").format(
+            _MEASURES[row["measure"]], f"{row['qualifier']} " if row["qualifier"] else "", row["value"],
+            row["attributed_to"], long_date(row["date"]), _citation(row),
+        )
+        for row in snap.latest_figures.values()
+    )  # fmt: skip
+    figures_block = (
+        Markup("<h4>Figures reported so far</h4><ul>{}</ul>").format(figures) if figures else ""
+    )
+    st.html(
+        Markup(
+            '<section aria-live="polite" aria-label="What happened this day">'
+            "<h3>What happened on {}</h3><ul>{}</ul>{}</section>"
+        ).format(long_date(snap.date), story, figures_block)
+    )
+
+
+def unlocated_sites(snap: geodata.Snapshot) -> None:
+    """Guarded sites that no source locates: listed here, never drawn at a made-up point."""
+    rows = [f.properties for f in snap.layers["site"] if f.geometry is None]
+    if rows:
+        items = Markup("").join(
+            Markup("<li>{} ({}) {}</li>").format(
+                props["name"], props["contingent"], _citation(props)
+            )
+            for props in rows
+        )
+        st.html(Markup("<h4>Guarded that day, location unknown</h4><ul>{}</ul>").format(items))
+
+
+def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
+    """Download the day's GeoJSON (exactly what the map shows) and the whole timeline."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download GeoJSON",
+        data=lambda: geodata.feature_collection_bytes(record, day, layers),
+        file_name=f"kz-jan2022_{day.isoformat()}_{'-'.join(layers)}.geojson",
+        mime=geodata.MEDIA_TYPE,
+        on_click="ignore",
+        key="download_day",
+        help="The chosen layers on this day; the same bytes as `python -m geodata export --date ...`.",
+        width="stretch",
+    )
+    right.download_button(
+        "Download whole timeline",
+        data=lambda: geodata.timeline_bytes(record),
+        file_name=f"kz-jan2022_{record.meta.period_start}_{record.meta.period_end}_timeline.geojson",
+        mime=geodata.MEDIA_TYPE,
+        on_click="ignore",
+        key="download_all",
+        help="Every day as features with valid_from/valid_to, for QGIS's temporal controller or kepler.gl.",
+        width="stretch",
+    )
+
+
+def about(record: geodata.Record) -> None:
+    """Where the data comes from, its licence, and how to read the figures."""
+    meta = record.meta
+    with st.expander("About the data"):
+        st.html(
+            Markup(
+                "<p>{} (version {}). {}.</p><p>Licence: {}.</p><p>Times are {}. Every map feature lists its "
+                "sources and a confidence level (high: official and reported by several outlets; medium: a "
+                "single credible report; low: unverified or an estimate). Claims are attributed to whoever "
+                "made them.</p>"
+            ).format(
+                meta.title, meta.version, meta.attribution, meta.licence, meta.timezone or "local"
+            )
+        )
+
+
+def _contributors(snap: geodata.Snapshot) -> Iterable[geodata.Feature]:
+    return (f for f in snap.layers["country"] if f.properties["role"] == "contributor")
+
+
+def _citation(props: dict) -> Markup:
+    links = Markup(", ").join(
+        Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
+            url, _host(url)
+        )
+        for url in props["sources"]
+        if _SAFE_URL.match(url)
+    )
+    return Markup("<small>[{}; confidence {}]</small>").format(links, escape(props["confidence"]))
+
+
+def _host(url: str) -> str:
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    return host.removeprefix("www.")

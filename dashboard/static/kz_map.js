@@ -1,0 +1,236 @@
+/*
+ * Map helpers loaded once with Leaflet inside the streamlit-folium iframe.
+ *
+ * The Python side sends only data (JSON through Jinja's tojson filter); every string from the record
+ * reaches the page through textContent, never as HTML, and only http(s) links become anchors.
+ */
+(function () {
+  "use strict";
+  var KZ = (window.KZ = window.KZ || {});
+  var bases = (KZ.bases = KZ.bases || {});
+
+  function el(tag, value, className) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (value !== undefined && value !== null) node.textContent = String(value);
+    return node;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s<>"']+$/i.test(url) ? url : null;
+  }
+
+  function hostOf(url) {
+    var match = /^https?:\/\/(?:www\.)?([^/?#]+)/i.exec(url);
+    return match ? match[1] : url;
+  }
+
+  /* A card: {title, lines: [text], note, sources: [url], confidence}. */
+  function card(spec) {
+    var root = el("div", null, "kz-card");
+    root.appendChild(el("div", spec.title, "kz-title"));
+    (spec.lines || []).forEach(function (line) {
+      root.appendChild(el("div", line, "kz-line"));
+    });
+    if (spec.note) root.appendChild(el("div", spec.note, "kz-note"));
+    var links = (spec.sources || []).map(safeUrl).filter(Boolean);
+    if (links.length) {
+      var list = el("div", null, "kz-sources");
+      list.appendChild(el("span", "Sources: "));
+      links.forEach(function (url, i) {
+        var anchor = el("a", hostOf(url));
+        anchor.href = url;
+        anchor.target = "_blank";
+        anchor.rel = "noopener noreferrer";
+        if (i) list.appendChild(el("span", " · "));
+        list.appendChild(anchor);
+      });
+      root.appendChild(list);
+    }
+    if (spec.confidence) root.appendChild(el("div", "Confidence: " + spec.confidence, "kz-confidence"));
+    return root;
+  }
+  KZ.card = card;
+
+  /* A polygon layer whose data the browser fetches once, so it is never re-sent on a slider step. */
+  KZ.fetchedGeoJson = function (map, spec) {
+    var layer = L.geoJSON(null, {
+      style: function () {
+        return spec.style;
+      },
+      onEachFeature: function (feature, shape) {
+        shape.bindTooltip(el("div", feature.properties[spec.label]), { sticky: true });
+        shape.on({
+          mouseover: function (event) {
+            event.target.setStyle({ weight: 3 });
+          },
+          mouseout: function (event) {
+            layer.resetStyle(event.target);
+          },
+        });
+        if (layer.__decorate) layer.__decorate(feature, shape);
+      },
+      attribution: spec.attribution,
+    }).addTo(map);
+    layer.__idProperty = spec.id;
+    layer.__neutral = layer.options.style;
+    bases[spec.key] = layer;
+    fetch(spec.url)
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (data) {
+        layer.addData(data);
+        map.fire("kz:basemap", { key: spec.key });
+      });
+    return layer;
+  };
+
+  /* Day styling of a fetched layer: fills, tooltips and popups by feature id; undone on removal. */
+  function restyle(base, spec, on) {
+    var idProperty = base.__idProperty;
+    if (on) {
+      base.options.style = function (feature) {
+        var style = Object.assign({}, base.__neutral(feature));
+        return Object.assign(style, spec.styles[feature.properties[idProperty]] || {});
+      };
+      base.__decorate = function (feature, shape) {
+        var id = feature.properties[idProperty];
+        shape.unbindTooltip();
+        shape.bindTooltip(card(spec.tooltips[id] || { title: feature.properties.name }), { sticky: true });
+        shape.unbindPopup();
+        if (spec.popups[id]) shape.bindPopup(card(spec.popups[id]), { maxWidth: 360 });
+      };
+    } else {
+      base.options.style = base.__neutral;
+      base.__decorate = function (feature, shape) {
+        shape.unbindTooltip();
+        shape.unbindPopup();
+        shape.bindTooltip(el("div", feature.properties.name), { sticky: true });
+      };
+    }
+    base.eachLayer(function (shape) {
+      base.__decorate(shape.feature, shape);
+    });
+    base.resetStyle();
+  }
+
+  function legend(spec) {
+    var root = el("div", null, "kz-legend");
+    root.setAttribute("data-day", spec.date);
+    root.setAttribute("role", "status");
+    root.appendChild(el("div", spec.title, "kz-title"));
+    spec.sections.forEach(function (section) {
+      root.appendChild(el("div", section.heading, "kz-heading"));
+      section.rows.forEach(function (row) {
+        var line = el("div", null, "kz-legend-row");
+        var swatch = el("span", row.symbol || "", "kz-swatch kz-swatch-" + (row.shape || "box"));
+        swatch.style.background = row.fill || "transparent";
+        swatch.style.borderColor = row.stroke || "#555";
+        line.appendChild(swatch);
+        line.appendChild(el("span", row.label));
+        root.appendChild(line);
+      });
+    });
+    (spec.notes || []).forEach(function (note) {
+      root.appendChild(el("div", note, "kz-note"));
+    });
+    return root;
+  }
+
+  /* The day's status layer: restyles the fetched polygons and shows the legend while on the map. */
+  KZ.dayStatus = function (group, spec) {
+    var DayStatus = L.Layer.extend({
+      onAdd: function (map) {
+        spec.restyle.forEach(function (item) {
+          if (bases[item.key]) restyle(bases[item.key], item, true);
+        });
+        this._legend = L.control({ position: "bottomleft" });
+        this._legend.onAdd = function () {
+          return legend(spec.legend);
+        };
+        this._legend.addTo(map);
+        window.__kzDay = spec.legend.date;
+      },
+      onRemove: function (map) {
+        map.removeControl(this._legend);
+        spec.restyle.forEach(function (item) {
+          if (bases[item.key]) restyle(bases[item.key], item, false);
+        });
+      },
+    });
+    group.addLayer(new DayStatus());
+  };
+
+  /* Circle markers or labelled icons: [{lat, lon, style, label, tooltip, popup}]. */
+  KZ.points = function (group, features) {
+    features.forEach(function (feature) {
+      var marker;
+      if (feature.label) {
+        var icon = el("div", feature.label, "kz-label");
+        icon.style.background = feature.style.fillColor;
+        icon.style.borderColor = feature.style.color;
+        marker = L.marker([feature.lat, feature.lon], {
+          icon: L.divIcon({ html: icon, className: "kz-label-icon", iconSize: null }),
+          keyboard: true,
+          title: feature.tooltip.title,
+        });
+      } else {
+        marker = L.circleMarker([feature.lat, feature.lon], feature.style);
+      }
+      marker.bindTooltip(card(feature.tooltip));
+      if (feature.popup) marker.bindPopup(card(feature.popup), { maxWidth: 360 });
+      group.addLayer(marker);
+    });
+  };
+
+  /* Lines from origin to destination with a dot at the destination: [{coordinates, style, tooltip, popup}]. */
+  KZ.lines = function (group, features) {
+    features.forEach(function (feature) {
+      var line = L.polyline(feature.coordinates, feature.style);
+      line.bindTooltip(card(feature.tooltip), { sticky: true });
+      if (feature.popup) line.bindPopup(card(feature.popup), { maxWidth: 360 });
+      group.addLayer(line);
+      var end = feature.coordinates[feature.coordinates.length - 1];
+      group.addLayer(
+        L.circleMarker(end, { radius: 3, color: feature.style.color, fillColor: feature.style.color, fillOpacity: 1 })
+      );
+    });
+  };
+
+  /*
+   * Once per mount. streamlit-folium re-adds every dynamic group and rebuilds the layer control on each
+   * step, so an overlay the user switched off would come back: remember the user's choices (clicks only)
+   * and re-hide the re-added group before the browser paints. It also trims window.feature_group, which
+   * the component never clears.
+   */
+  KZ.housekeeping = function (map) {
+    var hidden = {};
+    var pending = false;
+    map.on("overlayadd overlayremove", function (event) {
+      if (!(window.layer_control && window.layer_control._handlingClick)) return;
+      if (event.type === "overlayremove") hidden[event.name] = true;
+      else delete hidden[event.name];
+    });
+    map.on("layeradd", function () {
+      if (pending) return;
+      pending = true;
+      queueMicrotask(function () {
+        pending = false;
+        var control = window.layer_control;
+        if (!control) return;
+        var current = control._layers.map(function (entry) {
+          return entry.layer;
+        });
+        control._layers.forEach(function (entry) {
+          if (entry.overlay && hidden[entry.name] && map.hasLayer(entry.layer)) map.removeLayer(entry.layer);
+        });
+        if (window.feature_group) {
+          window.feature_group = window.feature_group.filter(function (layer) {
+            return map.hasLayer(layer) || current.indexOf(layer) >= 0;
+          });
+        }
+      });
+    });
+  };
+})();
