@@ -17,6 +17,7 @@ DATE = "date"
 LAYERS_CHOICE = "layers"
 PLAYING = "playing"
 SPEED = "speed"
+URL_WARNINGS = "url_warnings"
 ONE_DAY = dt.timedelta(days=1)
 SPEEDS = {"Slow (2 s a day)": 2.0, "Normal (1 s a day)": 1.0, "Fast (0.5 s a day)": 0.5}
 LAYER_LABELS = {
@@ -40,13 +41,12 @@ def restore_from_url(meta: RecordMeta) -> None:
     st.session_state[PLAYING] = False
     for warning in (date_warning, layers_warning):
         if warning:
-            st.toast(warning, icon="⚠️")
-            st.session_state.setdefault("url_warnings", []).append(warning)
+            st.session_state.setdefault(URL_WARNINGS, []).append(warning)
 
 
 def show_url_warnings() -> None:
     """Warnings about the link, shown above the map for the rest of the session's first view."""
-    for warning in st.session_state.pop("url_warnings", []):
+    for warning in st.session_state.pop(URL_WARNINGS, []):
         st.warning(warning)
 
 

@@ -1,0 +1,143 @@
+"""AppTest: the page's wiring (slider, URL, layers, downloads) and that the map is never re-mounted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import geodata
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+DAYS = [dt.date(2022, 1, n) for n in range(1, 21)]
+
+
+def start(**params: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        app.query_params[name] = value
+    return app.run()
+
+
+def micros(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp() * 1e6
+
+
+def map_component(app: AppTest):
+    (component,) = app.get("component_instance")
+    return component.proto
+
+
+def feature_group(app: AppTest) -> str:
+    return json.loads(map_component(app).json_args)["feature_group"]
+
+
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    return start()
+
+
+def test_every_day_runs_without_exception_and_keeps_the_same_map(app):
+    first_id = map_component(app).id
+    for day in DAYS:
+        app.slider(key="date").set_value(day).run()
+        assert not app.exception, day
+        assert not app.error, day
+        assert map_component(app).id == first_id, f"map re-mounted on {day}"
+        assert f'"date": "{day.isoformat()}"' in feature_group(app)
+        assert app.query_params["date"] == day.isoformat()
+
+
+def test_the_slider_spans_the_record_one_day_a_step(app):
+    slider = app.slider(key="date")
+    assert slider.label == "Date"
+    assert (slider.min, slider.max) == (
+        micros(DAYS[0]),
+        micros(DAYS[-1]),
+    )  # the proto keeps epoch microseconds
+    assert slider.step == dt.timedelta(days=1).total_seconds() * 1e6
+
+
+def test_a_link_opens_its_date_and_layers():
+    app = start(date="2022-01-08", layers="country,site")
+    assert app.slider(key="date").value == dt.date(2022, 1, 8)
+    assert app.multiselect(key="layers").value == ["country", "site"]
+    group = feature_group(app)
+    assert '"KGZ"' in group  # the Kyrgyz guard at TETs-2
+    assert "Cities: unrest" not in map_component(app).json_args  # layer not chosen, not drawn
+    assert not app.warning
+
+
+@pytest.mark.parametrize(
+    "bad", ["2022-13-45", "2023-01-07", "<script>alert(1)</script>", "x" * 5000, ""]
+)
+def test_a_bad_date_in_the_link_warns_and_shows_the_default(bad):
+    app = start(date=bad)
+    assert not app.exception
+    assert app.slider(key="date").value == DAYS[0]
+    assert len(app.warning) == 1
+    assert "<script>" not in app.warning[0].value
+
+
+def test_unknown_layers_in_the_link_warn_and_fall_back():
+    app = start(layers="tanks,<b>")
+    assert not app.exception
+    assert app.multiselect(key="layers").value == list(geodata.LAYERS)
+    assert "not known" in app.warning[0].value
+
+
+def test_step_buttons_move_one_day_and_stop_at_the_ends():
+    app = start(date="2022-01-19")
+    app.button(key="step_forward").click().run()
+    assert app.slider(key="date").value == DAYS[-1]
+    app.button(key="step_forward").click().run()
+    assert app.slider(key="date").value == DAYS[-1]
+    app.button(key="step_back").click().run()
+    assert app.slider(key="date").value == dt.date(2022, 1, 19)
+
+
+def test_play_advances_a_day_per_tick_and_stops_at_the_end():
+    app = start(date="2022-01-18")
+    app.button(key="play_button").click().run()
+    assert app.session_state["playing"]
+    assert app.slider(key="date").value == dt.date(
+        2022, 1, 19
+    )  # the run after Play is the first tick
+    app.run()
+    assert app.slider(key="date").value == DAYS[-1]
+    app.run()
+    assert not app.session_state["playing"]
+    assert app.button(key="play_button").label == "▶ Play"
+
+
+def test_troops_metric_follows_the_day():
+    app = start(date="2022-01-10")
+    assert app.metric[0].value == "2,030"
+    app.slider(key="date").set_value(dt.date(2022, 1, 15)).run()
+    assert app.metric[0].value == "1,500"
+
+
+def test_downloads_are_geojson_named_by_date_and_layers():
+    app = start(date="2022-01-07", layers="country,city")
+    buttons = {button.proto.label: button.proto for button in app.get("download_button")}
+    assert set(buttons) == {"Download GeoJSON", "Download whole timeline"}
+    assert buttons["Download GeoJSON"].ignore_rerun
+
+
+def test_the_days_story_lists_its_events_with_sources():
+    app = start(date="2022-01-13")
+    text = " ".join(str(element.proto) for element in app.get("html"))
+    assert "Send-off ceremony" in text
+    assert "https://en.inform.kz/" in text
+
+
+def test_a_broken_record_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
+    (tmp_path / "record.toml").write_text("title = 'broken'\n")
+    monkeypatch.setenv("KZ_RECORD_DIR", str(tmp_path))
+    app = start()
+    assert not app.exception
+    assert "could not be loaded" in app.error[0].value
+    assert "record.toml" in app.code[0].value
