@@ -108,11 +108,11 @@ def load_record(path: str | Path | None = None) -> Record:
     countries = _read_boundaries(boundary_paths.get("countries"), ("iso3", "name"), problems)
     regions = _read_boundaries(boundary_paths.get("regions"), ("id", "name"), problems)
     gazetteer = _read_gazetteer(boundary_paths.get("places_gazetteer"), problems)
-    if problems:
+    if meta is None:  # without the period and host nothing else can be checked
         raise RecordError(problems)
-    assert meta is not None  # no problems means the metadata was read
-    typed = {name: _typed(frame) for name, frame in tables.items()}
-    places = _places_frame(typed["places"], gazetteer, problems)
+    # Cross-table checks still run on every table that passed, so all problems are reported at once.
+    typed = {name: _typed(frame) for name, frame in tables.items() if frame is not None}
+    places = _places_frame(typed["places"], gazetteer, problems) if "places" in typed else None
     _check_references(meta, typed, places, countries, regions, problems)
     if problems:
         raise RecordError(problems)
@@ -444,24 +444,29 @@ def _places_frame(
 def _check_references(
     meta: RecordMeta,
     tables: dict[str, pd.DataFrame],
-    places: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame | None,
     countries: gpd.GeoDataFrame,
     regions: gpd.GeoDataFrame,
     problems: list[Problem],
 ) -> None:
-    """Checks that span tables: ids that must exist, intervals that must run forwards, dates in the period."""
+    """Checks that span tables: ids that must exist, intervals that must run forwards, dates in the period.
+
+    A table that failed its own checks is missing from ``tables``; checks that need it are skipped.
+    """
 
     def refer(
         table: str,
         column: str,
-        known: Iterable[str],
+        known: Iterable[str] | None,
         what: str,
         where: str = "",
         *,
         optional: bool = False,
     ) -> None:
+        if table not in tables or known is None:
+            return
         known, where = set(known), where or f"{what}s.csv"
-        for row in tables[table].itertuples(index=False):
+        for row in _rows_of(tables, table):
             value = getattr(row, column)
             if (value or not optional) and value not in known:
                 problems.append(
@@ -473,11 +478,14 @@ def _check_references(
                     )
                 )
 
-    place_ids, contingent_ids = set(places["id"]), set(tables["contingents"]["id"])
+    place_ids = None if places is None else set(places["id"])
+    contingent_ids = set(tables["contingents"]["id"]) if "contingents" in tables else None
+    country_ids = countries.index if "iso3" in countries else None
+    region_ids = regions.index if "id" in regions else None
     refer(
         "places",
         "region_id",
-        regions.index,
+        region_ids,
         "region id",
         "the regions boundary file",
         optional=True,
@@ -486,7 +494,7 @@ def _check_references(
     refer(
         "contingents",
         "country_iso3",
-        countries.index,
+        country_ids,
         "country iso3",
         "the countries boundary file",
     )
@@ -495,10 +503,10 @@ def _check_references(
     refer("presence", "place_id", place_ids, "place")
     refer("movements", "origin_place_id", place_ids, "place")
     refer("movements", "destination_place_id", place_ids, "place")
-    refer("emergencies", "region_id", regions.index, "region id", "the regions boundary file")
+    refer("emergencies", "region_id", region_ids, "region id", "the regions boundary file")
     refer("unrest", "place_id", place_ids, "place")
     refer("events", "place_id", place_ids, "place", optional=True)
-    if meta.host_iso3 not in set(countries.index):
+    if country_ids is not None and meta.host_iso3 not in set(country_ids):
         problems.append(
             Problem(
                 "record.toml",
@@ -517,7 +525,7 @@ def _check_references(
         "emergencies": ("imposed_date", "lifted_date"),
     }
     for table, (start, end) in intervals.items():
-        for row in tables[table].itertuples(index=False):
+        for row in _rows_of(tables, table):
             first, last = getattr(row, start), getattr(row, end)
             if last is not None and last < first:
                 problems.append(
@@ -538,7 +546,7 @@ def _check_references(
                             f"{value} is outside the record's period {meta.period_start} to {meta.period_end} (record.toml)",
                         )
                     )
-    for row in tables["events"].itertuples(index=False):
+    for row in _rows_of(tables, "events"):
         if not meta.period_start <= row.date <= meta.period_end:
             problems.append(
                 Problem(
@@ -548,7 +556,7 @@ def _check_references(
                     f"{row.date} is outside the record's period {meta.period_start} to {meta.period_end} (record.toml)",
                 )
             )
-    for row in tables["figures"].itertuples(index=False):
+    for row in _rows_of(tables, "figures"):
         if row.date < meta.period_start:
             problems.append(
                 Problem(
@@ -558,7 +566,7 @@ def _check_references(
                     f"{row.date} is before the record's period starts",
                 )
             )
-    for row in tables["contingents"].itertuples(index=False):
+    for row in _rows_of(tables, "contingents"):
         low, high = row.troops_low, row.troops_high
         if (low is not None and low > row.troops_best) or (
             high is not None and high < row.troops_best
@@ -571,11 +579,11 @@ def _check_references(
                     "must lie between troops_low and troops_high",
                 )
             )
-    located = set(places.loc[places.geometry.notna(), "id"])
-    for row in tables["movements"].itertuples(index=False):
+    located = set() if places is None else set(places.loc[places.geometry.notna(), "id"])
+    for row in _rows_of(tables, "movements"):
         for column in ("origin_place_id", "destination_place_id"):
             place = getattr(row, column)
-            if place in place_ids and place not in located:
+            if place_ids is not None and place in place_ids and place not in located:
                 problems.append(
                     Problem(
                         "movements.csv",
@@ -584,7 +592,13 @@ def _check_references(
                         f"place {place!r} has no coordinates; a movement needs both ends located",
                     )
                 )
-    _check_phase_overlaps(tables["phases"], problems)
+    if "phases" in tables:
+        _check_phase_overlaps(tables["phases"], problems)
+
+
+def _rows_of(tables: dict[str, pd.DataFrame], name: str) -> Iterable[Any]:
+    """The rows of a table that passed its own checks (none when it failed)."""
+    return tables[name].itertuples(index=False) if name in tables else ()
 
 
 def _check_phase_overlaps(phases: pd.DataFrame, problems: list[Problem]) -> None:

@@ -337,6 +337,15 @@ def test_cross_table_defects_in_several_files_are_all_reported(record_dir: Path)
         assert str(problem) in str(error)
 
 
+def test_cell_and_cross_table_defects_are_reported_together(record_dir: Path) -> None:
+    """A bad cell in one table does not hide a broken reference in another."""
+    bad_date = edit_cell(record_dir, "events", "lpg-price", "date", "2022-01-32")
+    unknown = edit_cell(record_dir, "presence", "rus-airport", "place_id", "atlantis")
+    error = load_error(record_dir)
+    assert_problem(error, "events.csv", bad_date, "date", "YYYY-MM-DD")
+    assert_problem(error, "presence.csv", unknown, "place_id", "not a known place")
+
+
 # ---------------------------------------------------------------------------
 # Command line.
 # ---------------------------------------------------------------------------
