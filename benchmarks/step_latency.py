@@ -1,0 +1,305 @@
+"""Time one step of the Date slider: key press to the new day drawn in the map, dashboard vs floor.
+
+Run with ``python -m benchmarks.step_latency [--rounds N]``. Both apps run at once and are measured in
+the same Chromium, alternating per round, so the machine's load hits both alike. The floor app
+(``benchmarks/floor_app.py``) keeps the slider, the fragment and an empty map; what the dashboard
+takes beyond it is the cost of its content. The machine is shared: compare the ratios, and read the
+absolute figures as rough.
+
+Clocks: the key press is stamped in the page and the drawing in the map's iframe, both as
+``performance.timeOrigin + performance.now()`` (epoch ms), corrected by the two clocks' offset, which
+is measured once per page load from one script that reads both.
+
+"Drawn" is the end of the first frame after the day's script ran: a setter on ``window.__kzDay`` (set
+by the dashboard's status layer and by the floor app's empty group) notes the time, waits for the
+next animation frame, then for the task after it, which runs once that frame's layout and paint are
+done. By then the whole ``feature_group`` script of the step has run, the groups after the status
+layer included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import statistics
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from playwright.sync_api import sync_playwright
+
+from benchmarks.browser import APP, MAP_FRAME, ROOT, launch_chromium, running_app
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from playwright.sync_api import Browser, CDPSession, Frame, Page
+
+FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
+RESULTS = ROOT / "bench-results" / "step_latency.json"
+# The record's period, which benchmarks/floor_app.py repeats.
+DAYS = tuple(dt.date(2022, 1, 1) + dt.timedelta(days=i) for i in range(20))
+SLIDER = 'input[type="range"][aria-label="Date"]'
+# ``data-test-script-state`` follows every run at once; the status widget's running icon only shows
+# after 500 ms of running, so it alone would not tell that a short fragment run is still going.
+IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === "notRunning"
+    && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')"""
+# Wait for the basemap polygons the dashboard fetches after mounting (the floor app has none), so a
+# late fetch does not land in a measured step.
+SETTLED = "() => !window.KZ || Object.values(window.KZ.bases).every(b => b.getLayers().length > 0)"
+KEY_LISTENER = """() => {
+  window.__keyAt = null;
+  window.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowRight") window.__keyAt = performance.timeOrigin + performance.now();
+  }, {capture: true});
+}"""
+# In the map's iframe, which stays mounted for the whole page load, so the hook lasts all the steps.
+DRAWN_HOOK = """() => {
+  if (window.__kzHook) return;
+  const now = () => performance.timeOrigin + performance.now();
+  const layerCount = () => (window.map_div ? Object.keys(window.map_div._layers).length : null);
+  let value = window.__kzDay;
+  window.__kzDrawn = {};
+  Object.defineProperty(window, "__kzDay", {
+    configurable: true,
+    get: () => value,
+    set: (day) => {
+      value = day;
+      const mark = {set: now(), frame: null, drawn: null, layersAtSet: layerCount()};
+      window.__kzDrawn[day] = mark;
+      requestAnimationFrame(() => {
+        mark.frame = now();
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => {
+          mark.drawn = now();
+          mark.layersDrawn = layerCount();
+          mark.legendDay = document.querySelector(".kz-legend")?.dataset.day ?? null;
+        };
+        channel.port2.postMessage(null);
+      });
+    },
+  });
+  window.__kzHook = true;
+}"""
+CLOCK_OFFSET = """(selector) => {
+  const inner = document.querySelector(selector).contentWindow.performance;
+  const before = performance.timeOrigin + performance.now();
+  const frame = inner.timeOrigin + inner.now();
+  const after = performance.timeOrigin + performance.now();
+  return frame - (before + after) / 2;
+}"""
+
+
+@dataclass
+class Step:
+    """One slider step: latencies (ms from the key press) and websocket bytes received."""
+
+    day: str
+    latency_ms: float  # to the end of the first frame after the day's script ran
+    script_ms: float  # to the day's script running (``window.__kzDay`` set)
+    frame_ms: float  # to the start of the next animation frame
+    layers_at_script: int | None
+    layers_drawn: int | None
+    legend_day: str | None
+    ws_bytes_to_map: int | None  # frames up to the one carrying the map's update
+    ws_bytes_step: int  # every frame until the run finished
+
+
+class _Frames:
+    """Websocket frames the page receives, from the DevTools protocol."""
+
+    def __init__(self, session: CDPSession) -> None:
+        self.session = session
+        self.frames: list[tuple[int, bool]] = []
+        session.on("Network.webSocketFrameReceived", self._received)
+        session.send("Network.enable")
+
+    def _received(self, event: dict[str, Any]) -> None:
+        response = event["response"]
+        payload = response["payloadData"]
+        # Streamlit sends binary protobuf, which the protocol hands over base64-encoded.
+        data = base64.b64decode(payload) if response["opcode"] == 2 else payload.encode()
+        self.frames.append((len(data), b"streamlit_folium" in data))
+
+    def take(self) -> tuple[int | None, int]:
+        """Bytes up to the map's update and in all, since the last call."""
+        self.session.send("Runtime.evaluate", {"expression": "0"})  # deliver pending events
+        frames, self.frames = self.frames, []
+        to_map, total = None, 0
+        for size, carries_map in frames:
+            total += size
+            if carries_map and to_map is None:
+                to_map = total
+        return to_map, total
+
+
+def _open(page: Page, url: str, day: dt.date) -> Frame:
+    page.goto(f"{url}/?date={day.isoformat()}")
+    frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
+    if frame is None:
+        raise RuntimeError("the map iframe has no frame")
+    frame.wait_for_function("day => window.__kzDay === day", arg=day.isoformat(), timeout=60_000)
+    frame.wait_for_function(SETTLED, timeout=30_000)
+    page.wait_for_function(IDLE, timeout=30_000)
+    page.evaluate(KEY_LISTENER)
+    frame.evaluate(DRAWN_HOOK)
+    return frame
+
+
+def _round(browser: Browser, url: str, days: Sequence[dt.date]) -> tuple[list[Step], float]:
+    """Open ``url`` at ``days[0]`` and step through the rest; the steps and the clocks' offset."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        frames = _Frames(context.new_cdp_session(page))
+        frame = _open(page, url, days[0])
+        offset = page.evaluate(CLOCK_OFFSET, MAP_FRAME)
+        slider = page.locator(SLIDER)
+        steps = []
+        for day in days[1:]:
+            slider.focus()
+            page.evaluate("() => { window.__keyAt = null; }")
+            frame.evaluate(
+                "() => { if (!window.__kzHook) throw 'remounted'; window.__kzDrawn = {}; }"
+            )
+            frames.take()
+            page.keyboard.press("ArrowRight")
+            mark = frame.wait_for_function(
+                "day => { const m = window.__kzDrawn[day]; return m && m.drawn !== null && m; }",
+                arg=day.isoformat(), timeout=30_000,
+            ).json_value()  # fmt: skip
+            key_at = page.evaluate("() => window.__keyAt")
+            if key_at is None:
+                raise RuntimeError(f"the page saw no ArrowRight keydown before {day}")
+            key_at += offset
+            page.wait_for_function(IDLE, timeout=30_000)
+            page.wait_for_timeout(100)  # let the iframe's own messages (resize) settle
+            to_map, total = frames.take()
+            steps.append(
+                Step(
+                    day=day.isoformat(),
+                    latency_ms=mark["drawn"] - key_at,
+                    script_ms=mark["set"] - key_at,
+                    frame_ms=mark["frame"] - key_at,
+                    layers_at_script=mark["layersAtSet"],
+                    layers_drawn=mark["layersDrawn"],
+                    legend_day=mark["legendDay"],
+                    ws_bytes_to_map=to_map,
+                    ws_bytes_step=total,
+                )
+            )
+        return steps, offset
+    finally:
+        context.close()
+
+
+def measure(
+    url: str, days: Sequence[dt.date], *, rounds: int, browser: Browser | None = None
+) -> list[float]:
+    """Per-step latencies (ms) of the app at ``url``, over ``rounds`` fresh page loads.
+
+    Each round opens ``/?date=<days[0]>`` and presses ArrowRight on the Date slider once for each
+    later day, waiting for the map to draw it and for the run to end before the next press.
+    """
+    if browser is None:
+        with sync_playwright() as playwright:
+            own = launch_chromium(playwright)
+            try:
+                return measure(url, days, rounds=rounds, browser=own)
+            finally:
+                own.close()
+    return [step.latency_ms for _ in range(rounds) for step in _round(browser, url, days)[0]]
+
+
+def _p95(values: Sequence[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def _summary(steps: Sequence[Step]) -> dict[str, Any]:
+    latencies = [s.latency_ms for s in steps]
+    to_map = [s.ws_bytes_to_map for s in steps if s.ws_bytes_to_map is not None]
+    return {
+        "n": len(latencies),
+        "median_ms": statistics.median(latencies),
+        "p95_ms": _p95(latencies),
+        "max_ms": max(latencies),
+        "script_median_ms": statistics.median(s.script_ms for s in steps),
+        "script_to_drawn_median_ms": statistics.median(s.latency_ms - s.script_ms for s in steps),
+        "ws_bytes_to_map_median": statistics.median(to_map) if to_map else None,
+        "ws_bytes_to_map_max": max(to_map) if to_map else None,
+        "ws_bytes_step_median": statistics.median(s.ws_bytes_step for s in steps),
+        "ws_bytes_step_max": max(s.ws_bytes_step for s in steps),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Measure the dashboard and the floor app alternately; print the table and write the JSON."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.step_latency")
+    parser.add_argument("--rounds", type=int, default=3, help="page loads per app (default 3)")
+    rounds = parser.parse_args(argv).rounds
+    steps: dict[str, list[tuple[int, Step]]] = {"dashboard": [], "floor": []}
+    offsets: dict[str, list[float]] = {"dashboard": [], "floor": []}
+    with (
+        running_app(APP) as dashboard_url,
+        running_app(FLOOR_APP) as floor_url,
+        sync_playwright() as playwright,
+    ):
+        urls = {"dashboard": dashboard_url, "floor": floor_url}
+        browser = launch_chromium(playwright)
+        try:
+            chromium = browser.version
+            for index in range(rounds):
+                # Alternate, and swap who goes first every round, so neither app always follows the other.
+                for name in ("dashboard", "floor") if index % 2 == 0 else ("floor", "dashboard"):
+                    app_steps, offset = _round(browser, urls[name], DAYS)
+                    steps[name].extend((index, step) for step in app_steps)
+                    offsets[name].append(offset)
+        finally:
+            browser.close()
+    summary = {name: _summary([step for _, step in app]) for name, app in steps.items()}
+    dash, floor = summary["dashboard"], summary["floor"]
+    ratios = {
+        "median": dash["median_ms"] / floor["median_ms"],
+        "p95": dash["p95_ms"] / floor["p95_ms"],
+    }
+    print(
+        f"Date slider step, key press -> new day drawn in the map (ms); "
+        f"{rounds} rounds x {len(DAYS) - 1} steps, apps alternating"
+    )
+    print(f"{'app':<10} {'n':>4} {'median':>8} {'p95':>8} {'max':>8}")
+    for name, s in summary.items():
+        print(f"{name:<10} {s['n']:>4} {s['median_ms']:8.1f} {s['p95_ms']:8.1f} {s['max_ms']:8.1f}")
+    print(f"dashboard/floor: median x{ratios['median']:.2f}, p95 x{ratios['p95']:.2f}")
+    print(
+        f"of which day's script ran -> frame drawn, median: dashboard "
+        f"{dash['script_to_drawn_median_ms']:.1f} ms, floor {floor['script_to_drawn_median_ms']:.1f} ms"
+    )
+    print("websocket bytes received per step (until the map's update / whole run):")
+    for name, s in summary.items():
+        print(
+            f"{name:<10} to map median {s['ws_bytes_to_map_median'] or 0:>9,.0f} "
+            f"max {s['ws_bytes_to_map_max'] or 0:>9,}   "
+            f"whole run median {s['ws_bytes_step_median']:>9,.0f} max {s['ws_bytes_step_max']:>9,}"
+        )
+    RESULTS.parent.mkdir(exist_ok=True)
+    results = {
+        "rounds": rounds,
+        "days": [day.isoformat() for day in DAYS],
+        "chromium": chromium,
+        "ratios": ratios,
+        "apps": {
+            name: {
+                "summary": summary[name],
+                "clock_offsets_ms": offsets[name],
+                "steps": [asdict(step) | {"round": index} for index, step in app],
+            }
+            for name, app in steps.items()
+        },
+    }
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
