@@ -30,7 +30,7 @@ tick = controls.playback(record.meta)
 @st.fragment(run_every=tick)
 def day_view() -> None:
     """Everything that changes with the date: only this part reruns on a slider step or while playing."""
-    day = controls.day_slider(record.meta)
+    day = controls.day_slider(record.meta, tick)
     snap = geodata.snapshot(record, day)
     map_column, side_column = st.columns([2, 1], gap="medium")
     with map_column:

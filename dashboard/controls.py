@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -18,6 +19,7 @@ LAYERS_CHOICE = "layers"
 PLAYING = "playing"
 SPEED = "speed"
 URL_WARNINGS = "url_warnings"
+LAST_TICK = "last_tick"
 ONE_DAY = dt.timedelta(days=1)
 SPEEDS = {"Slow (2 s a day)": 2.0, "Normal (1 s a day)": 1.0, "Fast (0.5 s a day)": 0.5}
 LAYER_LABELS = {
@@ -76,6 +78,8 @@ def playback(meta: RecordMeta) -> float | None:
 def _toggle_play(meta: RecordMeta) -> None:
     playing = not st.session_state.get(PLAYING, False)
     st.session_state[PLAYING] = playing
+    # The day on screen stays for a full tick before the first step.
+    st.session_state[LAST_TICK] = time.monotonic()
     if playing and st.session_state[DATE] >= meta.period_end:
         st.session_state[DATE] = meta.period_start  # play again from the start
 
@@ -85,14 +89,15 @@ def _step(days: int, meta: RecordMeta) -> None:
     st.session_state[DATE] = min(max(day, meta.period_start), meta.period_end)
 
 
-def day_slider(meta: RecordMeta) -> dt.date:
-    """Step buttons and the Date slider; advances one day per tick while playing."""
-    if st.session_state.get(PLAYING):
+def day_slider(meta: RecordMeta, tick: float | None) -> dt.date:
+    """Step buttons and the Date slider; while playing, advances one day per tick of the timer."""
+    if tick is not None and _tick_due(tick):
         if st.session_state[DATE] >= meta.period_end:
             st.session_state[PLAYING] = False
             st.rerun()  # a full run turns the ticker off
         else:
             st.session_state[DATE] += ONE_DAY
+            st.session_state[LAST_TICK] = time.monotonic()
     back, forward, slider = st.columns([1, 1, 10], vertical_alignment="bottom")
     back.button(
         "◀",
@@ -120,6 +125,11 @@ def day_slider(meta: RecordMeta) -> dt.date:
     )
     _keep_in_url(day, tuple(st.session_state.get(LAYERS_CHOICE, LAYERS)))
     return day
+
+
+def _tick_due(tick: float) -> bool:
+    """Whether this run is the timer's: other runs while playing (a click, a new speed) do not step."""
+    return time.monotonic() - st.session_state.get(LAST_TICK, 0.0) >= 0.8 * tick
 
 
 def _keep_in_url(day: dt.date, layers: tuple[str, ...]) -> None:

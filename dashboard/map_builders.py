@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import geodata
     from dashboard.assets import MapAssets
 
-MAP_CENTRE = (49.0, 58.0)
+MAP_CENTRE = (48.0, 62.0)
 MAP_ZOOM = 3
 GROUP_NAMES = {
     "status": "Status of countries and regions",

@@ -103,14 +103,23 @@ def test_play_advances_a_day_per_tick_and_stops_at_the_end():
     app = start(date="2022-01-18")
     app.button(key="play_button").click().run()
     assert app.session_state["playing"]
-    assert app.slider(key="date").value == dt.date(
-        2022, 1, 19
-    )  # the run after Play is the first tick
+    assert app.slider(key="date").value == dt.date(2022, 1, 18)  # the click itself does not step
+    for expected in (dt.date(2022, 1, 19), DAYS[-1]):
+        app.session_state["last_tick"] = 0.0  # as if a tick's time had passed
+        app.run()
+        assert app.slider(key="date").value == expected
     app.run()
-    assert app.slider(key="date").value == DAYS[-1]
+    assert app.slider(key="date").value == DAYS[-1]  # a run sooner than a tick does not step
+    app.session_state["last_tick"] = 0.0
     app.run()
     assert not app.session_state["playing"]
     assert app.button(key="play_button").label == "▶ Play"
+
+
+def test_play_on_the_last_day_starts_again_from_the_first():
+    app = start(date="2022-01-20")
+    app.button(key="play_button").click().run()
+    assert app.slider(key="date").value == DAYS[0]
 
 
 def test_troops_metric_follows_the_day():

@@ -115,11 +115,15 @@
     base.resetStyle();
   }
 
+  /* The legend folds away (a <details> element) so that it never has to hide the map. */
   function legend(spec) {
-    var root = el("div", null, "kz-legend");
+    var root = el("details", null, "kz-legend");
+    root.open = KZ.legendOpen !== false;
+    root.addEventListener("toggle", function () {
+      KZ.legendOpen = root.open;
+    });
     root.setAttribute("data-day", spec.date);
-    root.setAttribute("role", "status");
-    root.appendChild(el("div", spec.title, "kz-title"));
+    root.appendChild(el("summary", spec.title, "kz-title"));
     spec.sections.forEach(function (section) {
       root.appendChild(el("div", section.heading, "kz-heading"));
       section.rows.forEach(function (row) {
