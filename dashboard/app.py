@@ -11,7 +11,7 @@ import geodata
 from dashboard import cache, controls, panels, settings
 from dashboard.map_panel import show_map
 
-st.set_page_config(page_title="Kazakhstan, January 2022", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Map dashboard", page_icon="🗺️", layout="wide")
 
 try:
     record = cache.load_record(settings.record_dir())
@@ -20,6 +20,7 @@ except geodata.RecordError as error:
     st.code(str(error), language=None)
     st.stop()
 
+st.set_page_config(page_title=record.meta.title)
 panels.page_title(record)
 controls.restore_from_url(record.meta)
 controls.show_url_warnings()

@@ -68,9 +68,12 @@ def build_base_map(assets: MapAssets) -> folium.Map:
 
 
 def build_day_groups(
-    snap: geodata.Snapshot, *, layers: Collection[str]
+    snap: geodata.Snapshot, *, layers: Collection[str], force: str = "Foreign"
 ) -> list[folium.FeatureGroup]:
-    """The feature groups for one day and the chosen layers, in drawing order."""
+    """The feature groups for one day and the chosen layers, in drawing order.
+
+    ``force`` names the deployed force in the legend ("CSTO" gives "CSTO troops in Kazakhstan").
+    """
     restyle = []
     if "country" in layers:
         restyle.append(map_content.country_styles(snap))
@@ -78,7 +81,7 @@ def build_day_groups(
         restyle.append(map_content.region_styles(snap))
     status = folium.FeatureGroup(name=GROUP_NAMES["status"])
     HelperCall(
-        "dayStatus", {"restyle": restyle, "legend": map_content.legend(snap, layers)}
+        "dayStatus", {"restyle": restyle, "legend": map_content.legend(snap, layers, force=force)}
     ).add_to(status)
     groups = [status]
     drawn = {

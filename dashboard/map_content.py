@@ -31,10 +31,17 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def troops_text(properties: dict[str, Any]) -> str:
-    """A contingent's troops in Kazakhstan with the caveat it needs (estimate, reported range)."""
+def host_name(snap: geodata.Snapshot) -> str:
+    """The host country's name in a snapshot."""
+    return next(
+        f.properties["name"] for f in snap.layers["country"] if f.properties["role"] == "host"
+    )
+
+
+def troops_text(properties: dict[str, Any], host: str) -> str:
+    """A contingent's troops in the host country with the caveat it needs (estimate, reported range)."""
     count = properties["troops_in_kazakhstan"]
-    text = f"Troops in Kazakhstan: {count:,}"
+    text = f"Troops in {host}: {count:,}"
     if count and properties["troops_estimate"]:
         text += " (estimate)"
     low, high = properties.get("troops_low"), properties.get("troops_high")
@@ -64,6 +71,7 @@ def card(
 def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
     """Fills, tooltips and popups for the host and the contributing countries."""
     styles, tooltips, popups = {}, {}, {}
+    host = host_name(snap)
     for feature in snap.layers["country"]:
         props = feature.properties
         if props["role"] == "context":
@@ -79,7 +87,7 @@ def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
             "fillOpacity": 0.75,
             "weight": 2,
         }
-        lines = [props["contingent"], f"Status: {status}", troops_text(props)]
+        lines = [props["contingent"], f"Status: {status}", troops_text(props, host)]
         tooltips[iso3] = {"title": props["name"], "lines": lines}
         popups[iso3] = card(
             props, *lines, props["units"], props["phase_note"], note=props["troops_note"]
@@ -129,7 +137,7 @@ def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     points = []
     for feature in filter(_located, snap.layers["site"]):
         props = feature.properties
-        role = "CSTO headquarters" if props["role"] == "headquarters" else "Guarded"
+        role = "Headquarters" if props["role"] == "headquarters" else "Guarded"
         until = props["end"] if props["end_reported"] else f"{props['end']} (end not reported)"
         lines = [f"{role} by the {props['contingent']}", f"From {props['start']} to {until}"]
         if props["location_precision"] == "approximate":
@@ -196,7 +204,7 @@ def event_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     return points
 
 
-def legend(snap: geodata.Snapshot, layers: Collection[str]) -> dict[str, Any]:
+def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> dict[str, Any]:
     """The legend: the date, then one section per layer shown, each with that day's counts."""
     sections = []
     contributors = [
@@ -261,7 +269,8 @@ def legend(snap: geodata.Snapshot, layers: Collection[str]) -> dict[str, Any]:
         props["troops_estimate"] and props["troops_in_kazakhstan"] for props in contributors
     )
     notes = [
-        f"CSTO troops in Kazakhstan: {total:,}" + (" (includes estimates)" if estimated else "")
+        f"{force} troops in {host_name(snap)}: {total:,}"
+        + (" (includes estimates)" if estimated else "")
     ]
     return {
         "date": snap.date.isoformat(),

@@ -57,11 +57,10 @@ def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
         })  # fmt: skip
     change = snap.troops_in_kazakhstan - yesterday.troops_in_kazakhstan
     st.metric(
-        "CSTO troops in Kazakhstan",
+        f"{record.meta.force} troops in {record.host_name}",
         f"{snap.troops_in_kazakhstan:,}",
         delta=f"{change:+,} from the day before" if change else None,
-        help="Best figures; Russia and Belarus never published theirs, so those two are estimates. "
-        "The official total was 2,030 personnel (Tokayev, 10 January).",
+        help=record.meta.troops_note or "Best figures from the record; the table marks estimates.",
     )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
@@ -69,24 +68,25 @@ def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
 def troop_chart(record: geodata.Record, day: dt.date) -> None:
     """Troops by contingent over the whole period, with the selected day marked."""
     series = geodata.troop_series(record)
-    series["date"] = pd.to_datetime(series["date"])
+    # One row a day, one column per contingent: the chart's data is re-sent on every step, so keep it small.
+    wide = series.pivot(index="date", columns="iso3", values="troops_in_kazakhstan").reset_index()
+    wide["date"] = wide["date"].map(dt.date.isoformat)
+    contingents = [column for column in wide.columns if column != "date"]
     area = (
-        alt.Chart(series)
+        alt.Chart(wide)
+        .transform_fold(contingents, as_=["contingent", "troops"])
         .mark_area()
         .encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b")),
-            y=alt.Y("troops_in_kazakhstan:Q", stack=True, title="Troops in Kazakhstan"),
-            color=alt.Color("iso3:N", title="Contingent", scale=alt.Scale(range=list(OKABE_ITO))),
-            tooltip=[
-                "contingent",
-                alt.Tooltip("date:T", format="%d %b %Y"),
-                "troops_in_kazakhstan",
-                "status",
-            ],
+            y=alt.Y("troops:Q", stack=True, title=f"Troops in {record.host_name}"),
+            color=alt.Color(
+                "contingent:N", title="Contingent", scale=alt.Scale(range=list(OKABE_ITO))
+            ),
+            tooltip=["contingent:N", alt.Tooltip("date:T", format="%d %b %Y"), "troops:Q"],
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]}))
+        alt.Chart(pd.DataFrame({"date": [day.isoformat()]}))
         .mark_rule(color="black")
         .encode(x="date:T")
     )
@@ -143,7 +143,7 @@ def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
     left.download_button(
         "Download GeoJSON",
         data=lambda: geodata.feature_collection_bytes(record, day, layers),
-        file_name=f"kz-jan2022_{day.isoformat()}_{'-'.join(layers)}.geojson",
+        file_name=f"{record.meta.slug}_{day.isoformat()}_{'-'.join(layers)}.geojson",
         mime=geodata.MEDIA_TYPE,
         on_click="ignore",
         key="download_day",
@@ -153,7 +153,7 @@ def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
     right.download_button(
         "Download whole timeline",
         data=lambda: geodata.timeline_bytes(record),
-        file_name=f"kz-jan2022_{record.meta.period_start}_{record.meta.period_end}_timeline.geojson",
+        file_name=f"{record.meta.slug}_{record.meta.period_start}_{record.meta.period_end}_timeline.geojson",
         mime=geodata.MEDIA_TYPE,
         on_click="ignore",
         key="download_all",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,9 @@ class RecordMeta:
     licence: str
     attribution: str
     timezone: str = ""
+    force: str = "Foreign"
+    troops_note: str = ""
+    slug: str = "record"
 
     @property
     def days(self) -> list[dt.date]:
@@ -73,6 +77,11 @@ class Record:
     # Serialised once here so that every export reuses the same bytes for the heavy polygons.
     geometry_json: dict[tuple[str, str], str] = field(repr=False)
     index: TimelineIndex = field(repr=False)
+
+    @property
+    def host_name(self) -> str:
+        """The host country's name, from the countries boundary file."""
+        return str(self.countries.loc[self.meta.host_iso3, "name"])
 
     def table(self, name: str) -> pd.DataFrame:
         """One of the record's tables by name (``events``, ``movements`` …)."""
@@ -171,6 +180,9 @@ def _read_meta(folder: Path, problems: list[Problem]) -> tuple[RecordMeta | None
         licence=str(raw["licence"]),
         attribution=str(raw["attribution"]),
         timezone=str(raw.get("timezone", "")),
+        force=str(raw.get("force", "Foreign")),
+        troops_note=str(raw.get("troops_note", "")),
+        slug=_file_slug(str(raw.get("slug", "record"))),
     )
     defaults = {
         "countries": "../boundaries/countries.geojson",
@@ -187,6 +199,19 @@ def _read_meta(folder: Path, problems: list[Problem]) -> tuple[RecordMeta | None
             candidate = (bundled_record_path() / default).resolve()
         paths[key] = candidate
     return meta, paths
+
+
+def _file_slug(text: str) -> str:
+    """A safe file-name prefix: letters, digits, hyphens and underscores only.
+
+    Examples
+    --------
+    >>> _file_slug("kz-jan2022")
+    'kz-jan2022'
+    >>> _file_slug("../../etc/passwd <x>")
+    'etc-passwd-x'
+    """
+    return re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-")[:40] or "record"
 
 
 def _read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:

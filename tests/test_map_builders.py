@@ -115,7 +115,7 @@ def test_movement_lines_run_from_origin_to_destination_on_their_days(record):
 
 
 def test_legend_states_the_date_and_the_counts(record):
-    legend = map_content.legend(snap(record, 14), geodata.LAYERS)
+    legend = map_content.legend(snap(record, 14), geodata.LAYERS, force="CSTO")
     assert legend["title"] == "14 January 2022"
     text = json.dumps(legend)
     assert "Withdrawing (5)" in text
