@@ -8,13 +8,14 @@ from __future__ import annotations
 import streamlit as st
 
 import geodata
-from dashboard import cache, controls, panels, settings
+from dashboard import controls, panels, settings, upload
 from dashboard.map_panel import show_map
 
 st.set_page_config(page_title="Map dashboard", page_icon="🗺️", layout="wide")
 
+upload.upload_controls()
 try:
-    record = cache.load_record(settings.record_dir())
+    record = upload.current_record(settings.record_dir())
 except geodata.RecordError as error:
     st.error("The record could not be loaded. Fix these problems and reload the page:")
     st.code(str(error), language=None)

@@ -35,6 +35,9 @@ LAYER_LABELS = {
 def restore_from_url(meta: RecordMeta) -> None:
     """On a session's first run, take the date and layers from the link, warning about bad values."""
     if DATE in st.session_state:
+        # Another record (an upload) may cover other days.
+        if not meta.period_start <= st.session_state[DATE] <= meta.period_end:
+            st.session_state[DATE] = meta.period_start
         return
     day, date_warning = url_state.parse_date(st.query_params.get("date"), meta)
     layers, layers_warning = url_state.parse_layers(st.query_params.get("layers"))

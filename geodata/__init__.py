@@ -1,5 +1,6 @@
 """A cited, day-by-day record of the January 2022 unrest in Kazakhstan as GeoDataFrames and GeoJSON."""
 
+from geodata._archive import MAX_ARCHIVE_BYTES, unpack_record_archive
 from geodata._errors import Problem, RecordError
 from geodata._export import LAYERS, MEDIA_TYPE, feature_collection_bytes, timeline_bytes
 from geodata._load import WGS84, Record, RecordMeta, bundled_record_path, load_record
@@ -7,6 +8,7 @@ from geodata._timeline import UNREST_LABELS, Feature, Snapshot, snapshot, troop_
 
 __all__ = [
     "LAYERS",
+    "MAX_ARCHIVE_BYTES",
     "MEDIA_TYPE",
     "UNREST_LABELS",
     "WGS84",
@@ -22,4 +24,5 @@ __all__ = [
     "snapshot",
     "timeline_bytes",
     "troop_series",
+    "unpack_record_archive",
 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import importlib.resources
+import io
 import json
 import re
 import tomllib
@@ -29,6 +32,8 @@ WGS84 = "EPSG:4326"
 TABLES = tuple(SCHEMAS)
 # A hand-made table of one event per row stays far below this; anything larger is a mistake.
 MAX_TABLE_BYTES = 20 * 1024 * 1024
+# How far (in degrees, about 25 km) a host-country place may lie outside the country's coarse outline.
+_HOST_OUTLINE_TOLERANCE = 0.25
 _REQUIRED_META = (
     "title",
     "version",
@@ -93,13 +98,16 @@ def bundled_record_path() -> Path:
     return Path(str(importlib.resources.files("geodata") / "data" / "record"))
 
 
-def load_record(path: str | Path | None = None) -> Record:
+def load_record(path: str | Path | None = None, *, confined_to: str | Path | None = None) -> Record:
     """Load and validate a record folder.
 
     Parameters
     ----------
     path : str or Path, optional
         A folder holding ``record.toml`` and the CSV tables. Defaults to the bundled record.
+    confined_to : str or Path, optional
+        Refuse boundary files outside this folder, other than the bundled ones (for records from
+        strangers, such as uploads: their ``record.toml`` must not point at other files on the server).
 
     Returns
     -------
@@ -112,7 +120,8 @@ def load_record(path: str | Path | None = None) -> Record:
     """
     folder = Path(path) if path is not None else bundled_record_path()
     problems: list[Problem] = []
-    meta, boundary_paths = _read_meta(folder, problems)
+    confinement = None if confined_to is None else Path(confined_to).resolve()
+    meta, boundary_paths = _read_meta(folder, problems, confined_to=confinement)
     tables = {name: _read_table(folder / f"{name}.csv", name, problems) for name in TABLES}
     countries = _read_boundaries(boundary_paths.get("countries"), ("iso3", "name"), problems)
     regions = _read_boundaries(boundary_paths.get("regions"), ("id", "name"), problems)
@@ -138,7 +147,9 @@ def load_record(path: str | Path | None = None) -> Record:
     )
 
 
-def _read_meta(folder: Path, problems: list[Problem]) -> tuple[RecordMeta | None, dict[str, Path]]:
+def _read_meta(
+    folder: Path, problems: list[Problem], *, confined_to: Path | None
+) -> tuple[RecordMeta | None, dict[str, Path]]:
     file = folder / "record.toml"
     name = "record.toml"
     if not folder.is_dir():
@@ -193,10 +204,20 @@ def _read_meta(folder: Path, problems: list[Problem]) -> tuple[RecordMeta | None
     paths = {}
     for key, default in defaults.items():
         # A record outside the package falls back to the bundled boundary files.
-        relative = given.get(key, default)
+        relative = str(given.get(key, default))
         candidate = (folder / relative).resolve()
-        if key not in given and not candidate.exists():
+        inside = confined_to is None or candidate.is_relative_to(confined_to)
+        if key not in given and not (inside and candidate.exists()):
             candidate = (bundled_record_path() / default).resolve()
+        elif not inside:
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    f"boundaries.{key}",
+                    "must name a file inside the uploaded record; leave it out to use the bundled file",
+                )
+            )
         paths[key] = candidate
     return meta, paths
 
@@ -233,11 +254,21 @@ def _read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame 
                 label,
                 None,
                 None,
-                f"is {size / 1e6:.0f} MB; a table may be at most {MAX_TABLE_BYTES / 1e6:.0f} MB",
+                f"is {size / 2**20:.1f} MB; a table may be at most {MAX_TABLE_BYTES / 2**20:.0f} MB",
             )
         )
         return None
     raw = file.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problems.append(
+            Problem(
+                label,
+                None,
+                None,
+                "is UTF-16 text (Excel's 'Unicode Text'); save the file as UTF-8 (CSV UTF-8 in Excel)",
+            )
+        )
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -252,7 +283,12 @@ def _read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame 
         problems.append(Problem(label, None, None, "is empty; it needs at least the header row"))
         return None
     if "\x00" in text:
-        problems.append(Problem(label, None, None, "contains NUL bytes; it is not a text CSV file"))
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(label, line, None, "contains NUL bytes; it is not a text CSV file"))
+        return None
+    shape = _shape_problem(text, label)
+    if shape is not None:
+        problems.append(shape)
         return None
     try:
         frame = pd.read_csv(
@@ -262,6 +298,7 @@ def _read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame 
             encoding="utf-8-sig",
             skipinitialspace=False,
             skip_blank_lines=False,
+            index_col=False,
         )
     except (pd.errors.ParserError, ValueError) as error:
         problems.append(Problem(label, None, None, f"is not a well-formed CSV file ({error})"))
@@ -275,6 +312,38 @@ def _read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame 
     except pandera.errors.SchemaErrors as errors:
         problems.extend(_problems_from(errors.failure_cases, label))
         return None
+
+
+def _shape_problem(text: str, label: str) -> Problem | None:
+    """A row with more cells than the header, or a quote never closed, at its row.
+
+    pandas would otherwise report these without a row, or read a longer first row as an index and
+    shift every cell one column to the right.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows_read = 0
+    try:
+        header = next(reader, [])
+        rows_read = 1
+        for cells in reader:
+            rows_read += 1
+            if len(cells) > len(header):
+                return Problem(
+                    label,
+                    rows_read,
+                    None,
+                    f"has {len(cells)} cells but the header row has {len(header)}; "
+                    'put quotes around a cell that contains a comma, e.g. "Almaty, Kazakhstan"',
+                )
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            return Problem(
+                label,
+                rows_read + 1,
+                None,
+                'opens a quote (") that is never closed; close it, and write a quote inside a cell as ""',
+            )
+    return None  # other irregularities are left to pandas
 
 
 def _problems_from(failures: pd.DataFrame, label: str) -> Iterable[Problem]:
@@ -619,6 +688,53 @@ def _check_references(
                 )
     if "phases" in tables:
         _check_phase_overlaps(tables["phases"], problems)
+    if places is not None:
+        _check_host_places(meta.host_iso3, tables["places"], places, countries, problems)
+
+
+def _check_host_places(
+    host: str,
+    table: pd.DataFrame,
+    places: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame,
+    problems: list[Problem],
+) -> None:
+    """A place of the host country must lie in (or just beside) its outline; if not, lat/lon are swapped or wrong."""
+    if "iso3" not in countries or host not in countries.index:
+        return
+    shapes = [geom for geom in countries.geometry[countries.index == host] if geom is not None]
+    if not shapes or not all(
+        geom.geom_type in ("Polygon", "MultiPolygon") and geom.is_valid and not geom.is_empty
+        for geom in shapes
+    ):
+        return  # the boundary file's own problems are reported elsewhere
+    outline = shapely.union_all(shapes)
+    name = (
+        str(countries.loc[countries.index == host, "name"].iloc[0]) if "name" in countries else host
+    )
+    for row in places.itertuples(index=False):
+        if row.country_iso3 != host or row.geometry is None:
+            continue
+        if shapely.dwithin(outline, row.geometry, _HOST_OUTLINE_TOLERANCE):
+            continue
+        if table.at[row.id, "lat"]:
+            problems.append(
+                Problem(
+                    "places.csv",
+                    row.line,
+                    "lat",
+                    f"{row.lat}, {row.lon} lies outside {name}; are lat and lon swapped?",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "places.csv",
+                    row.line,
+                    "geonames_id",
+                    f"GeoNames {row.geonames_id} lies outside {name}; check the id or give lat and lon",
+                )
+            )
 
 
 def _rows_of(tables: dict[str, pd.DataFrame], name: str) -> Iterable[Any]:
