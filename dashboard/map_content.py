@@ -6,13 +6,14 @@ Pure functions of a :class:`geodata.Snapshot`; the folium side is in ``map_build
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from dashboard import palette
+from dashboard import aggregate, palette
+from geodata import UNREST_LABELS
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Sequence
 
     import geodata
 
@@ -116,26 +117,71 @@ def _located(feature: geodata.Feature) -> bool:
     return feature.geometry is not None
 
 
+GROUPED_NOTE = (
+    "Grouped: too many to read one by one. The GeoJSON download lists each with its sources."
+)
+
+
+def _centre(features: Sequence[geodata.Feature]) -> tuple[float, float]:
+    return (
+        sum(f.geometry.y for f in features) / len(features),
+        sum(f.geometry.x for f in features) / len(features),
+    )
+
+
+def _grouped(features: Sequence[geodata.Feature]) -> list[list[geodata.Feature]] | None:
+    """Grid groups of located features when there are too many to draw one by one, else ``None``."""
+    if len(features) <= aggregate.MAX_MARKERS:
+        return None
+    groups = aggregate.grid_groups(
+        [f.geometry.y for f in features], [f.geometry.x for f in features]
+    )
+    return [[features[i] for i in group] for group in groups]
+
+
 def city_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
-    """Cities sized and coloured by unrest level."""
+    """Cities sized and coloured by unrest level (grouped on a grid when there are too many)."""
+    cities = list(filter(_located, snap.layers["city"]))
+    groups = _grouped(cities)
+    if groups is not None:
+        return [_city_group(group) for group in groups]
     points = []
-    for feature in snap.layers["city"]:
+    for feature in cities:
         props, level = feature.properties, feature.properties["unrest_level"]
-        fill = palette.UNREST_FILL[level]
         points.append({
             "lat": feature.geometry.y, "lon": feature.geometry.x,
             "style": {"radius": palette.UNREST_RADIUS[level], "color": "#333333", "weight": 1,
-                      "fillColor": fill, "fillOpacity": 0.9},
+                      "fillColor": palette.UNREST_FILL[level], "fillOpacity": 0.9},
             "tooltip": {"title": props["name"], "lines": [f"Unrest level {level}: {props['unrest_label']}"]},
             "popup": card(props, props["status"], f"Unrest level {level} of 3", note=props["note"]),
         })  # fmt: skip
     return points
 
 
+def _city_group(group: list[geodata.Feature]) -> dict[str, Any]:
+    group = sorted(group, key=lambda f: -f.properties["unrest_level"])
+    worst = group[0].properties["unrest_level"]
+    lat, lon = _centre(group)
+    title = f"{len(group):,} cities"
+    summary = f"Worst unrest: level {worst} ({UNREST_LABELS[worst]})"
+    return {
+        "lat": lat, "lon": lon,
+        "style": {"radius": palette.UNREST_RADIUS[worst] + 3, "color": "#000000", "weight": 2,
+                  "fillColor": palette.UNREST_FILL[worst], "fillOpacity": 0.9},
+        "tooltip": {"title": title, "lines": [summary]},
+        "popup": {"title": title, "lines": [summary, aggregate.names_line([f.properties["name"] for f in group])],
+                  "note": GROUPED_NOTE},
+    }  # fmt: skip
+
+
 def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     """Located guarded sites, labelled with the guarding contingent's country code."""
+    sites = list(filter(_located, snap.layers["site"]))
+    groups = _grouped(sites)
+    if groups is not None:
+        return [_site_group(group) for group in groups]
     points = []
-    for feature in filter(_located, snap.layers["site"]):
+    for feature in sites:
         props = feature.properties
         role = "Headquarters" if props["role"] == "headquarters" else "Guarded"
         until = props["end"] if props["end_reported"] else f"{props['end']} (end not reported)"
@@ -151,10 +197,31 @@ def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     return points
 
 
+def _site_group(group: list[geodata.Feature]) -> dict[str, Any]:
+    lat, lon = _centre(group)
+    guards = sorted({f.properties["iso3"] for f in group})
+    title = f"{len(group):,} guarded sites"
+    return {
+        "lat": lat, "lon": lon, "label": f"{len(group):,}",
+        "style": {"color": "#000000", "fillColor": palette.SITE_FILL},
+        "tooltip": {"title": title, "lines": [f"Guarded by {', '.join(guards)}"]},
+        "popup": {"title": title, "lines": [aggregate.names_line([f.properties["name"] for f in group])],
+                  "note": GROUPED_NOTE},
+    }  # fmt: skip
+
+
 def movement_lines(snap: geodata.Snapshot) -> list[dict[str, Any]]:
-    """Deployment, withdrawal and return legs under way that day."""
+    """Legs under way that day; with too many, one line per route, the busiest routes first."""
+    legs = snap.layers["movement"]
+    if len(legs) > aggregate.MAX_LINES:
+        routes = aggregate.group_by(
+            legs,
+            lambda f: (f.properties["origin"], f.properties["destination"], f.properties["phase"]),
+        )
+        routes.sort(key=len, reverse=True)
+        return [_route(route) for route in routes[: aggregate.MAX_LINES]]
     lines = []
-    for feature in snap.layers["movement"]:
+    for feature in legs:
         props = feature.properties
         phase = props["phase"]
         span = (
@@ -176,32 +243,56 @@ def movement_lines(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     return lines
 
 
+def _route(route: list[geodata.Feature]) -> dict[str, Any]:
+    first = route[0]
+    phase = first.properties["phase"]
+    contingents = sorted({f.properties["iso3"] for f in route})
+    text = [f"{len(route):,} {phase} legs", f"By {', '.join(contingents)}"]
+    return {
+        "coordinates": [[lat, lon] for lon, lat in first.geometry.coords],
+        "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3 + min(len(route), 6), "opacity": 0.9,
+                  "dashArray": palette.MOVEMENT_DASH[phase]},
+        "tooltip": {"title": first.properties["name"], "lines": text[:1]},
+        "popup": {"title": first.properties["name"], "lines": text, "note": GROUPED_NOTE},
+    }  # fmt: skip
+
+
 def event_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
-    """One marker per place with events that day; its popup lists them with their sources."""
-    by_place: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    where = {}
-    for feature in filter(_located, snap.layers["event"]):
-        by_place[feature.properties["place_id"]].append(feature.properties)
-        where[feature.properties["place_id"]] = feature.geometry
+    """One marker per place with events that day (or per grid cell when there are too many places)."""
+    located = list(filter(_located, snap.layers["event"]))
+    by_place = aggregate.group_by(located, lambda f: f.properties["place_id"])
+    places = [events[0] for events in by_place]
+    groups = _grouped(places)
+    if groups is not None:
+        count_at = {id(events[0]): len(events) for events in by_place}
+        return [_event_group(group, sum(count_at[id(f)] for f in group)) for group in groups]
     points = []
-    for place_id, events in by_place.items():
-        lines = [
-            f"{event['time_local'] + ': ' if event['time_local'] else ''}{event['name']}"
-            for event in events
-        ]
-        sources = list(dict.fromkeys(url for event in events for url in event["sources"]))
-        confidence = min(
-            (event["confidence"] for event in events), key=["low", "medium", "high"].index
-        )
+    for events in by_place:
+        props = [f.properties for f in events]
+        lines = [f"{p['time_local'] + ': ' if p['time_local'] else ''}{p['name']}" for p in props]
+        sources = list(dict.fromkeys(url for p in props for url in p["sources"]))
+        confidence = min((p["confidence"] for p in props), key=["low", "medium", "high"].index)
         count = f"{len(events)} event{'s' if len(events) > 1 else ''}"
         points.append({
-            "lat": where[place_id].y, "lon": where[place_id].x,
+            "lat": events[0].geometry.y, "lon": events[0].geometry.x,
             "style": {"radius": 5, "color": palette.EVENT_FILL, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1},
-            "tooltip": {"title": events[0]["place"], "lines": [count]},
-            "popup": {"title": f"{events[0]['place']}: {count}", "lines": lines, "sources": sources,
+            "tooltip": {"title": props[0]["place"], "lines": [count]},
+            "popup": {"title": f"{props[0]['place']}: {count}", "lines": lines, "sources": sources,
                       "confidence": confidence},
         })  # fmt: skip
     return points
+
+
+def _event_group(group: list[geodata.Feature], count: int) -> dict[str, Any]:
+    lat, lon = _centre(group)
+    title = f"{count:,} events in {len(group):,} places"
+    return {
+        "lat": lat, "lon": lon,
+        "style": {"radius": 8, "color": palette.EVENT_FILL, "weight": 3, "fillColor": "#ffffff", "fillOpacity": 1},
+        "tooltip": {"title": title, "lines": []},
+        "popup": {"title": title, "lines": [aggregate.names_line([f.properties["place"] for f in group])],
+                  "note": GROUPED_NOTE},
+    }  # fmt: skip
 
 
 def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> dict[str, Any]:
@@ -270,7 +361,8 @@ def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> di
     )
     notes = [
         f"{force} troops in {host_name(snap)}: {total:,}"
-        + (" (includes estimates)" if estimated else "")
+        + (" (includes estimates)" if estimated else ""),
+        *_grouping_notes(snap, layers),
     ]
     return {
         "date": snap.date.isoformat(),
@@ -286,3 +378,21 @@ _UNREST_LEGEND = {
     2: "Riots or clashes",
     3: "Stormed or deaths",
 }
+
+
+def _grouping_notes(snap: geodata.Snapshot, layers: Collection[str]) -> list[str]:
+    """Say on the map when a layer is drawn in groups rather than one by one."""
+    notes = []
+    for layer, noun in (("city", "cities"), ("site", "guarded sites")):
+        count = sum(map(_located, snap.layers[layer]))
+        if layer in layers and count > aggregate.MAX_MARKERS:
+            notes.append(f"{count:,} {noun} are drawn in groups: too many to read one by one.")
+    places = {f.properties["place_id"] for f in snap.layers["event"] if _located(f)}
+    if "event" in layers and len(places) > aggregate.MAX_MARKERS:
+        notes.append(f"Events at {len(places):,} places are drawn in groups.")
+    legs = len(snap.layers["movement"])
+    if "movement" in layers and legs > aggregate.MAX_LINES:
+        notes.append(
+            f"{legs:,} legs are drawn as routes (at most {aggregate.MAX_LINES}, busiest first)."
+        )
+    return notes

@@ -135,3 +135,44 @@ def test_record_text_is_escaped_in_the_map_script(record):
     assert hostile not in html
     assert "<img" not in html and "</script><script>alert" not in html
     assert re.search(r"\\u003c/script\\u003e", html)
+
+
+def crowded(record, layer: str, copies: int) -> geodata.Snapshot:
+    """A day whose ``layer`` holds ``copies`` jittered copies of its features."""
+    import shapely
+
+    day = snap(record, 5)
+    originals = [f for f in day.layers[layer] if f.geometry is not None]
+    many = []
+    for i in range(copies):
+        feature = originals[i % len(originals)]
+        point = shapely.Point(
+            feature.geometry.x + (i % 97) * 0.05, feature.geometry.y + (i % 89) * 0.03
+        )
+        many.append(
+            feature._replace(geometry=point, properties={**feature.properties, "id": f"c{i}"})
+        )
+    return dataclasses.replace(day, layers={**day.layers, layer: tuple(many)})
+
+
+def test_thousands_of_cities_are_grouped_and_the_legend_says_so(record):
+    from dashboard.aggregate import MAX_MARKERS
+
+    day = crowded(record, "city", 5000)
+    points = map_content.city_points(day)
+    assert 1 < len(points) <= MAX_MARKERS
+    assert sum(int(p["tooltip"]["title"].split()[0].replace(",", "")) for p in points) == 5000
+    worst = max(f.properties["unrest_level"] for f in day.layers["city"])
+    assert any(p["style"]["fillColor"] == palette.UNREST_FILL[worst] for p in points)
+    assert any(
+        "drawn in groups" in note
+        for note in map_content.legend(day, geodata.LAYERS, force="X")["notes"]
+    )
+
+
+def test_a_few_cities_are_drawn_one_by_one(record):
+    assert len(map_content.city_points(snap(record, 5))) == len(snap(record, 5).layers["city"])
+    assert not any(
+        "groups" in note
+        for note in map_content.legend(snap(record, 5), geodata.LAYERS, force="X")["notes"]
+    )
