@@ -22,7 +22,7 @@ def grid_groups(
 
     Examples
     --------
-    >>> [list(g) for g in grid_groups([43.20, 43.21, 51.1], [76.90, 76.91, 71.4], limit=2)]
+    >>> [g.tolist() for g in grid_groups([43.20, 43.21, 51.1], [76.90, 76.91, 71.4], limit=2)]
     [[0, 1], [2]]
     """
     lat, lon = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)

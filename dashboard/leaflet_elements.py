@@ -1,16 +1,37 @@
 """Two small folium elements that hand data to the map helpers in ``static/kz_map.js``.
 
-Data goes through Jinja's ``tojson`` filter, which escapes ``<``, ``>``, ``&`` and quotes, so record
-text can never close the script or run; the helpers then insert it with ``textContent``.
+Record text reaches the map only as JSON string data (see :func:`script_json`); the helpers then
+insert it with ``textContent``, so it can never become markup or script.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
+
+# A brace that would open a Jinja tag: "{{", "{%" or "{#".
+_JINJA_OPENING = re.compile(r"\{(?=[{%#])")
+
+
+def script_json(value: Any) -> str:
+    r"""JSON that is safe inside a ``<script>`` and inside a Jinja template.
+
+    Jinja's ``htmlsafe_json_dumps`` escapes ``<``, ``>``, ``&`` and ``'``. Branca then compiles every
+    element's rendered script *again* as a Jinja template, so "{{ … }}" in record text would be run on
+    the server: a brace that opens a Jinja tag is written as the equivalent JSON escape ``\u007b``.
+    Structural JSON braces are never followed by ``{``, ``%`` or ``#``, so only string contents change.
+
+    Examples
+    --------
+    >>> script_json({"name": "{{ 7*7 }} </script>"})
+    '{"name": "\\u007b{ 7*7 }} \\u003c/script\\u003e"}'
+    """
+    return _JINJA_OPENING.sub(r"\\u007b", str(htmlsafe_json_dumps(value)))
 
 
 class FetchedGeoJson(folium.map.Layer):
@@ -18,7 +39,7 @@ class FetchedGeoJson(folium.map.Layer):
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = KZ.fetchedGeoJson({{ this._parent.get_name() }}, {{ this.spec|tojson }});"
+        "var {{ this.get_name() }} = KZ.fetchedGeoJson({{ this._parent.get_name() }}, {{ this.spec_json }});"
         "{% endmacro %}"
     )
 
@@ -26,6 +47,7 @@ class FetchedGeoJson(folium.map.Layer):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "FetchedGeoJson"
         self.spec = spec
+        self.spec_json = script_json(spec)
 
 
 class HelperCall(MacroElement):
@@ -33,7 +55,7 @@ class HelperCall(MacroElement):
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "KZ.{{ this.function }}({{ this._parent.get_name() }}, {{ this.data|tojson }});"
+        "KZ.{{ this.function }}({{ this._parent.get_name() }}, {{ this.data_json }});"
         "{% endmacro %}"
     )
 
@@ -42,3 +64,4 @@ class HelperCall(MacroElement):
         self._name = "HelperCall"
         self.function = function
         self.data = data
+        self.data_json = script_json(data)

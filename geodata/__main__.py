@@ -23,13 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         record = load_record(args.data or os.environ.get(DATA_ENV) or None)
     except RecordError as error:
-        print(error, file=sys.stderr)
+        print(_printable(str(error)), file=sys.stderr)
         return 1
     if args.command == "validate":
         meta = record.meta
         counts = ", ".join(f"{len(frame)} {name}" for name, frame in record.tables.items())
         print(
-            f"OK: {meta.title} ({meta.version}), {meta.period_start} to {meta.period_end}: {counts}."
+            _printable(
+                f"OK: {meta.title} ({meta.version}), {meta.period_start} to {meta.period_end}: {counts}."
+            )
         )
         return 0
     if args.all:
@@ -43,6 +45,19 @@ def main(argv: list[str] | None = None) -> int:
         payload = feature_collection_bytes(record, day, args.layers)
     _write(payload, args.output)
     return 0
+
+
+def _printable(text: str) -> str:
+    r"""Record text made safe for a terminal: control characters are shown, not obeyed.
+
+    Examples
+    --------
+    >>> _printable("title\x1b[2J\nnext line")
+    'title\\x1b[2J\nnext line'
+    """
+    return "".join(
+        c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode() for c in text
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

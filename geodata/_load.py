@@ -320,30 +320,33 @@ def _shape_problem(text: str, label: str) -> Problem | None:
     pandas would otherwise report these without a row, or read a longer first row as an index and
     shift every cell one column to the right.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows_read = 0
-    try:
-        header = next(reader, [])
-        rows_read = 1
-        for cells in reader:
-            rows_read += 1
-            if len(cells) > len(header):
+    # First as leniently as pandas reads; then strictly, only to find a quote left open at the end.
+    for strict in (False, True):
+        reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+        rows_read, width = 0, 0
+        try:
+            for cells in reader:
+                rows_read += 1
+                width = width or len(cells)
+                if len(cells) > width:
+                    return Problem(
+                        label,
+                        rows_read,
+                        None,
+                        f"has {len(cells)} cells but the header row has {width}; a cell that "
+                        'contains a comma needs quotes around it (or a quote (") is left open)',
+                    )
+        except csv.Error as error:
+            if strict and "unexpected end of data" in str(error):
                 return Problem(
                     label,
-                    rows_read,
+                    rows_read + 1,
                     None,
-                    f"has {len(cells)} cells but the header row has {len(header)}; "
-                    'put quotes around a cell that contains a comma, e.g. "Almaty, Kazakhstan"',
+                    'opens a quote (") that is never closed; close it, and write a quote inside '
+                    'a cell as ""',
                 )
-    except csv.Error as error:
-        if "unexpected end of data" in str(error):
-            return Problem(
-                label,
-                rows_read + 1,
-                None,
-                'opens a quote (") that is never closed; close it, and write a quote inside a cell as ""',
-            )
-    return None  # other irregularities are left to pandas
+            return None  # other irregularities are left to pandas
+    return None
 
 
 def _problems_from(failures: pd.DataFrame, label: str) -> Iterable[Problem]:
@@ -430,17 +433,23 @@ def _read_boundaries(
         return frame
     frame = frame.to_crs(WGS84)
     geometry = frame.geometry.values
+    key = required[0]
     for index in range(len(frame)):
         geom = geometry[index]
-        where = _line(index)
+        # A GeoJSON file has no header row: its "row" is the feature's number, counted from 1.
+        where = index + 1
+        feature = f"feature {frame[key].iloc[index]!r}" if key in frame else "the feature"
         if geom is None or shapely.is_empty(geom):
             problems.append(
-                Problem(label, where, "geometry", "is empty; give the feature a polygon")
+                Problem(label, where, "geometry", f"{feature} is empty; give it a polygon")
             )
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
             problems.append(
                 Problem(
-                    label, where, "geometry", f"is a {geom.geom_type}; boundaries must be polygons"
+                    label,
+                    where,
+                    "geometry",
+                    f"{feature} is a {geom.geom_type}; boundaries must be polygons",
                 )
             )
         elif not shapely.is_valid(geom):
@@ -450,14 +459,13 @@ def _read_boundaries(
                     label,
                     where,
                     "geometry",
-                    f"is invalid ({reason}); repair it, e.g. with shapely.make_valid",
+                    f"{feature} is invalid ({reason}); repair it, e.g. with shapely.make_valid",
                 )
             )
-    key = required[0]
     if key in frame and frame[key].duplicated().any():
         for index in frame.index[frame[key].duplicated()]:
             problems.append(
-                Problem(label, _line(index), key, f"duplicate {key} {frame.at[index, key]!r}")
+                Problem(label, int(index) + 1, key, f"duplicate {key} {frame.at[index, key]!r}")
             )
     return frame.set_index(key, drop=False) if key in frame else frame
 
