@@ -12,6 +12,7 @@ import streamlit as st
 from markupsafe import Markup, escape
 
 import geodata
+from dashboard import cache
 from dashboard.map_content import long_date
 from dashboard.palette import OKABE_ITO, STATUS_LABEL
 
@@ -142,7 +143,9 @@ def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
     left, right = st.columns(2)
     left.download_button(
         "Download GeoJSON",
-        data=lambda: geodata.feature_collection_bytes(record, day, layers),
+        # Bytes, not a callable: Streamlit 1.67 deletes a deferred download's file when two other
+        # runs end before the browser fetches it, which happens whenever several people use the app.
+        data=geodata.feature_collection_bytes(record, day, layers),
         file_name=f"{record.meta.slug}_{day.isoformat()}_{'-'.join(layers)}.geojson",
         mime=geodata.MEDIA_TYPE,
         on_click="ignore",
@@ -152,7 +155,7 @@ def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
     )
     right.download_button(
         "Download whole timeline",
-        data=lambda: geodata.timeline_bytes(record),
+        data=cache.timeline_bytes(record),
         file_name=f"{record.meta.slug}_{record.meta.period_start}_{record.meta.period_end}_timeline.geojson",
         mime=geodata.MEDIA_TYPE,
         on_click="ignore",

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geodata._features import Feature, city_feature
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -53,6 +55,8 @@ class TimelineIndex:
     phases_by_contingent: dict[str, list[dict[str, Any]]]
     emergency_by_region: dict[str, dict[str, Any]]
     cities: list[dict[str, Any]]
+    calm_cities: tuple[Feature, ...]
+    city_position: dict[str, int]
     unrest: Intervals
     presence: Intervals
     movements: Intervals
@@ -124,6 +128,8 @@ def build_index(
         phases_by_contingent=dict(phases),
         emergency_by_region=emergencies,
         cities=cities,
+        calm_cities=tuple(city_feature(place, None) for place in cities),
+        city_position={place["id"]: position for position, place in enumerate(cities)},
         unrest=Intervals.of(_rows(tables["unrest"])),
         presence=Intervals.of(presence, end="last_day"),
         movements=Intervals.of(movements),

@@ -14,18 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
+from geodata._features import UNREST_LABELS, Feature, city_feature
 from geodata._index import latest_on_or_before
 from geodata._load import WGS84
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    import shapely
 
     from geodata._index import TimelineIndex
     from geodata._load import Record
@@ -40,24 +39,10 @@ __all__ = [
     "weakest",
 ]
 
-UNREST_LABELS = {
-    0: "No unrest reported",
-    1: "Protest",
-    2: "Riots or clashes",
-    3: "Buildings stormed or deaths",
-}
 NATURAL_EARTH = (
     "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/"
 )
 _CONFIDENCE_ORDER = {"high": 2, "medium": 1, "low": 0}
-
-
-class Feature(NamedTuple):
-    """One map feature of a snapshot: its properties and its geometry (shapely and GeoJSON text)."""
-
-    properties: dict[str, Any]
-    geometry: shapely.Geometry | None
-    geometry_json: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,18 +248,12 @@ def _cities(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
         held = worst.get(spell["place_id"])
         if held is None or spell["level"] > held["level"]:
             worst[spell["place_id"]] = spell
-    features = []
-    for place in index.cities:
-        spell = worst.get(place["id"])
-        level = 0 if spell is None else spell["level"]
-        cited = place if spell is None else spell
-        properties = {
-            "id": place["id"], "name": place["name"], "unrest_level": level, "unrest_label": UNREST_LABELS[level],
-            "status": UNREST_LABELS[0] if spell is None else spell["status"],
-            "region_id": place["region_id"] or None, "geonames_id": place["geonames_id"] or None,
-            "note": (spell and spell["note"]) or None, "sources": list(cited["sources"]), "confidence": cited["confidence"],
-        }  # fmt: skip
-        features.append(Feature(properties, place["geometry"], place["geometry_json"]))
+    # Most cities are calm on most days: start from their prebuilt features and replace the others.
+    features = list(index.calm_cities)
+    for place_id, spell in worst.items():
+        position = index.city_position.get(place_id)
+        if position is not None:
+            features[position] = city_feature(index.cities[position], spell)
     return tuple(features)
 
 
