@@ -26,7 +26,7 @@ class MapAssets:
     regions_url: str
 
 
-def _served(folder: Path) -> str:
+def served(folder: Path) -> str:
     """The URL prefix under which Streamlit serves ``folder``.
 
     A custom component that is never called still has its folder served at
@@ -40,11 +40,11 @@ def _served(folder: Path) -> str:
 
 def map_assets(record: geodata.Record) -> MapAssets:
     """The URLs of Leaflet, the helpers and ``record``'s boundary files."""
-    leaflet, helpers = _served(Path(xstatic_leaflet.BASE_DIR)), _served(STATIC)
+    leaflet, helpers = served(Path(xstatic_leaflet.BASE_DIR)), served(STATIC)
     countries, regions = record.boundary_files["countries"], record.boundary_files["regions"]
     return MapAssets(
         js=(("leaflet", f"{leaflet}/leaflet.js"), ("kz_map", f"{helpers}/kz_map.js")),
         css=(("leaflet_css", f"{leaflet}/leaflet.css"), ("kz_map_css", f"{helpers}/kz_map.css")),
-        countries_url=f"{_served(countries.parent)}/{countries.name}",
-        regions_url=f"{_served(regions.parent)}/{regions.name}",
+        countries_url=f"{served(countries.parent)}/{countries.name}",
+        regions_url=f"{served(regions.parent)}/{regions.name}",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import streamlit as st
@@ -34,9 +33,3 @@ def load_record(folder: str | None, *, confined_to: str | None = None) -> geodat
     """
     path = Path(folder) if folder else geodata.bundled_record_path()
     return _load(str(path.resolve()), _stamp(path) if path.is_dir() else (), confined_to)
-
-
-@functools.lru_cache(maxsize=8)
-def timeline_bytes(record: geodata.Record) -> bytes:
-    """The whole timeline's GeoJSON, built once per loaded record (records are cached singletons)."""
-    return geodata.timeline_bytes(record)

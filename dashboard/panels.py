@@ -12,7 +12,7 @@ import streamlit as st
 from markupsafe import Markup, escape
 
 import geodata
-from dashboard import cache
+from dashboard import exports
 from dashboard.map_content import long_date
 from dashboard.palette import OKABE_ITO, STATUS_LABEL
 
@@ -140,29 +140,24 @@ def unlocated_sites(snap: geodata.Snapshot) -> None:
 
 def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
     """Download the day's GeoJSON (exactly what the map shows) and the whole timeline."""
+    day_url, day_name = exports.day_export(record, day, layers)
+    all_url, all_name = exports.timeline_export(record)
+    link = Markup(
+        '<a href="{}" download="{}" role="button" title="{}" style="display:block;text-align:center;'
+        "padding:0.45rem 0.75rem;border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;"
+        'color:inherit;text-decoration:none">{}</a>'
+    )
     left, right = st.columns(2)
-    left.download_button(
-        "Download GeoJSON",
-        # Bytes, not a callable: Streamlit 1.67 deletes a deferred download's file when two other
-        # runs end before the browser fetches it, which happens whenever several people use the app.
-        data=geodata.feature_collection_bytes(record, day, layers),
-        file_name=f"{record.meta.slug}_{day.isoformat()}_{'-'.join(layers)}.geojson",
-        mime=geodata.MEDIA_TYPE,
-        on_click="ignore",
-        key="download_day",
-        help="The chosen layers on this day; the same bytes as `python -m geodata export --date ...`.",
-        width="stretch",
-    )
-    right.download_button(
-        "Download whole timeline",
-        data=cache.timeline_bytes(record),
-        file_name=f"{record.meta.slug}_{record.meta.period_start}_{record.meta.period_end}_timeline.geojson",
-        mime=geodata.MEDIA_TYPE,
-        on_click="ignore",
-        key="download_all",
-        help="Every day as features with valid_from/valid_to, for QGIS's temporal controller or kepler.gl.",
-        width="stretch",
-    )
+    with left:
+        st.html(link.format(day_url, day_name, _DAY_HELP, "Download GeoJSON"))
+    with right:
+        st.html(link.format(all_url, all_name, _ALL_HELP, "Download whole timeline"))
+
+
+_DAY_HELP = "The chosen layers on this day: the same bytes as python -m geodata export --date …"
+_ALL_HELP = (
+    "Every day as features with valid_from/valid_to, for QGIS's temporal controller or kepler.gl"
+)
 
 
 def about(record: geodata.Record) -> None:
