@@ -1,13 +1,13 @@
-"""Every benchmark: ``python -m benchmarks`` (what ``make bench`` runs).
+"""Every benchmark in one table: ``python -m benchmarks [--scales 1,10] [--rounds N]`` (``make bench``).
 
-Data timings first (``benchmarks.data``), then the slider step in the browser, dashboard against the
-floor app (``benchmarks.step_latency``, about a minute and a half).
+See ``benchmarks/bench.py``: server cost, websocket bytes and step latency (against the floor app) at
+1x, 10x, 100x and 1000x the bundled record, then cold start and memory per session; the table is also
+written to ``bench-results/bench.json``. The parts run on their own too: ``python -m benchmarks.data``,
+``python -m benchmarks.server_cost``, ``python -m benchmarks.step_latency``.
 """
 
 from __future__ import annotations
 
-from benchmarks import data, step_latency
+from benchmarks import bench
 
-data.main()
-print()
-step_latency.main()
+bench.main()

@@ -26,13 +26,16 @@ def grid_groups(
     [[0, 1], [2]]
     """
     lat, lon = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
-    size = 0.05
+    # Start near the answer (cells of the area over the limit) rather than from a fine grid.
+    span = max(float(np.ptp(lat)) * float(np.ptp(lon)), 1e-6) if len(lat) else 1e-6
+    size = max(np.sqrt(span / limit) / 2, 0.01)
     while True:
-        cells = np.stack([np.floor(lat / size), np.floor(lon / size)], axis=1)
-        _, inverse = np.unique(cells, axis=0, return_inverse=True)
+        rows, columns = np.floor(lat / size).astype(np.int64), np.floor(lon / size).astype(np.int64)
+        cells = rows * 1_000_003 + columns  # one integer per cell: np.unique on 1-D is fast
+        _, inverse = np.unique(cells, return_inverse=True)
         if inverse.max(initial=-1) + 1 <= limit:
             break
-        size *= 2
+        size *= 1.5
     order = np.argsort(inverse, kind="stable")
     splits = np.flatnonzero(np.diff(inverse[order])) + 1
     return [group for group in np.split(order, splits) if len(group)]

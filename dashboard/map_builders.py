@@ -79,22 +79,25 @@ def build_day_groups(
         restyle.append(map_content.country_styles(snap))
     if "region" in layers:
         restyle.append(map_content.region_styles(snap))
-    status = folium.FeatureGroup(name=GROUP_NAMES["status"])
-    HelperCall(
-        "dayStatus", {"restyle": restyle, "legend": map_content.legend(snap, layers, force=force)}
-    ).add_to(status)
-    groups = [status]
     drawn = {
         "movement": ("lines", map_content.movement_lines),
         "city": ("points", map_content.city_points),
         "site": ("points", map_content.site_points),
         "event": ("points", map_content.event_points),
     }
-    for layer, (helper, content) in drawn.items():
-        if layer in layers:
-            group = folium.FeatureGroup(name=GROUP_NAMES[layer])
-            HelperCall(helper, content(snap)).add_to(group)
-            groups.append(group)
+    content = {
+        layer: (helper, build(snap)) for layer, (helper, build) in drawn.items() if layer in layers
+    }
+    # Sources repeat across features: send each URL once a day and refer to it by number.
+    urls = map_content.share_urls([restyle, *(data for _, data in content.values())])
+    status = folium.FeatureGroup(name=GROUP_NAMES["status"])
+    legend = map_content.legend(snap, layers, force=force)
+    HelperCall("dayStatus", {"urls": urls, "restyle": restyle, "legend": legend}).add_to(status)
+    groups = [status]
+    for layer, (helper, data) in content.items():
+        group = folium.FeatureGroup(name=GROUP_NAMES[layer])
+        HelperCall(helper, data).add_to(group)
+        groups.append(group)
     return groups
 
 

@@ -9,6 +9,8 @@ import datetime as dt
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import shapely
+
 from dashboard import aggregate, palette
 from geodata import UNREST_LABELS
 
@@ -71,7 +73,7 @@ def card(
 
 def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
     """Fills, tooltips and popups for the host and the contributing countries."""
-    styles, tooltips, popups = {}, {}, {}
+    styles, popups = {}, {}
     host = host_name(snap)
     for feature in snap.layers["country"]:
         props = feature.properties
@@ -80,7 +82,7 @@ def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
         iso3 = props["iso3"]
         if props["role"] == "host":
             styles[iso3] = {"fillColor": palette.HOST_FILL, "fillOpacity": 0.6, "weight": 2}
-            tooltips[iso3] = {"title": props["name"], "lines": ["Host country"]}
+            popups[iso3] = card(props, "Host country")
             continue
         status = palette.STATUS_LABEL[props["status"]]
         styles[iso3] = {
@@ -89,16 +91,16 @@ def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
             "weight": 2,
         }
         lines = [props["contingent"], f"Status: {status}", troops_text(props, host)]
-        tooltips[iso3] = {"title": props["name"], "lines": lines}
         popups[iso3] = card(
             props, *lines, props["units"], props["phase_note"], note=props["troops_note"]
         )
-    return {"key": "countries", "styles": styles, "tooltips": tooltips, "popups": popups}
+    # Tooltips are the popups' title and first lines (contingent, status, troops).
+    return {"key": "countries", "styles": styles, "popups": popups, "tooltipLines": 3}
 
 
 def region_styles(snap: geodata.Snapshot) -> dict[str, Any]:
     """Fills, tooltips and popups for the host's regions: shaded while under a state of emergency."""
-    styles, tooltips, popups = {}, {}, {}
+    styles, popups = {}, {}
     for feature in snap.layers["region"]:
         props = feature.properties
         on = props["state_of_emergency"]
@@ -108,9 +110,8 @@ def region_styles(snap: geodata.Snapshot) -> dict[str, Any]:
         period = None
         if props["emergency_imposed"]:
             period = f"Imposed {props['emergency_imposed']}, lifted {props['emergency_lifted']} (local time)"
-        tooltips[props["id"]] = {"title": props["name"], "lines": [state]}
         popups[props["id"]] = card(props, state, period, note=props["emergency_note"])
-    return {"key": "regions", "styles": styles, "tooltips": tooltips, "popups": popups}
+    return {"key": "regions", "styles": styles, "popups": popups, "tooltipLines": 1}
 
 
 def _located(feature: geodata.Feature) -> bool:
@@ -123,19 +124,16 @@ GROUPED_NOTE = (
 
 
 def _centre(features: Sequence[geodata.Feature]) -> tuple[float, float]:
-    return (
-        sum(f.geometry.y for f in features) / len(features),
-        sum(f.geometry.x for f in features) / len(features),
-    )
+    lon, lat = shapely.get_coordinates([f.geometry for f in features]).mean(axis=0)
+    return float(lat), float(lon)
 
 
 def _grouped(features: Sequence[geodata.Feature]) -> list[list[geodata.Feature]] | None:
     """Grid groups of located features when there are too many to draw one by one, else ``None``."""
     if len(features) <= aggregate.MAX_MARKERS:
         return None
-    groups = aggregate.grid_groups(
-        [f.geometry.y for f in features], [f.geometry.x for f in features]
-    )
+    lon, lat = shapely.get_coordinates([f.geometry for f in features]).T
+    groups = aggregate.grid_groups(lat, lon)
     return [[features[i] for i in group] for group in groups]
 
 
@@ -153,7 +151,8 @@ def city_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
             "style": {"radius": palette.UNREST_RADIUS[level], "color": "#333333", "weight": 1,
                       "fillColor": palette.UNREST_FILL[level], "fillOpacity": 0.9},
             "tooltip": {"title": props["name"], "lines": [f"Unrest level {level}: {props['unrest_label']}"]},
-            "popup": card(props, props["status"], f"Unrest level {level} of 3", note=props["note"]),
+            # A calm city has nothing to cite but its location: its tooltip says all there is.
+            "popup": card(props, props["status"], f"Unrest level {level} of 3", note=props["note"]) if level else None,
         })  # fmt: skip
     return points
 
@@ -396,3 +395,29 @@ def _grouping_notes(snap: geodata.Snapshot, layers: Collection[str]) -> list[str
             f"{legs:,} legs are drawn as routes (at most {aggregate.MAX_LINES}, busiest first)."
         )
     return notes
+
+
+def share_urls(payloads: Any) -> list[str]:
+    """Replace every card's ``sources`` URLs in ``payloads`` by numbers into the returned list.
+
+    Examples
+    --------
+    >>> cards = [{"sources": ["https://a.example", "https://b.example"]}, {"sources": ["https://a.example"]}]
+    >>> share_urls(cards), cards
+    (['https://a.example', 'https://b.example'], [{'sources': [0, 1]}, {'sources': [0]}])
+    """
+    numbers: dict[str, int] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "sources" and isinstance(value, list):
+                    node[key] = [numbers.setdefault(url, len(numbers)) for url in value]
+                else:
+                    visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(payloads)
+    return list(numbers)

@@ -19,6 +19,8 @@ from dashboard.palette import OKABE_ITO, STATUS_LABEL
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+# A day's story longer than this is not read, only scrolled; the download has every event.
+MAX_STORY_EVENTS = 40
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _MEASURES = {
     "deaths": "Deaths",
@@ -97,7 +99,8 @@ def troop_chart(record: geodata.Record, day: dt.date) -> None:
 def day_story(snap: geodata.Snapshot) -> None:
     """The day's events and figures in plain text with sources: also how a screen reader follows the map."""
     items = []
-    for feature in snap.layers["event"]:
+    events = snap.layers["event"]
+    for feature in events[:MAX_STORY_EVENTS]:
         props = feature.properties
         when = f"{props['time_local']}, " if props["time_local"] else ""
         where = f"{props['place']}: " if props["place"] else ""
@@ -105,6 +108,11 @@ def day_story(snap: geodata.Snapshot) -> None:
             Markup("<li><strong>{}{}</strong>{} {}</li>").format(
                 when, where, props["name"], _citation(props)
             )
+        )
+    if len(events) > MAX_STORY_EVENTS:
+        rest = len(events) - MAX_STORY_EVENTS
+        items.append(
+            Markup("<li>… and {:,} more events: Download GeoJSON lists them all.</li>").format(rest)
         )
     story = Markup("").join(items) or Markup("<li>No events recorded for this day.</li>")
     figures = Markup("").join(
@@ -127,7 +135,7 @@ def day_story(snap: geodata.Snapshot) -> None:
 
 def unlocated_sites(snap: geodata.Snapshot) -> None:
     """Guarded sites that no source locates: listed here, never drawn at a made-up point."""
-    rows = [f.properties for f in snap.layers["site"] if f.geometry is None]
+    rows = [f.properties for f in snap.layers["site"] if f.geometry is None][:MAX_STORY_EVENTS]
     if rows:
         items = Markup("").join(
             Markup("<li>{} ({}) {}</li>").format(

@@ -33,7 +33,12 @@
       root.appendChild(el("div", line, "kz-line"));
     });
     if (spec.note) root.appendChild(el("div", spec.note, "kz-note"));
-    var links = (spec.sources || []).map(safeUrl).filter(Boolean);
+    // Sources arrive as numbers into the day's URL list (KZ.urls), each URL sent once a day.
+    var links = (spec.sources || [])
+      .map(function (source) {
+        return safeUrl(typeof source === "number" ? (KZ.urls || [])[source] : source);
+      })
+      .filter(Boolean);
     if (links.length) {
       var list = el("div", null, "kz-sources");
       list.appendChild(el("span", "Sources: "));
@@ -96,10 +101,13 @@
       };
       base.__decorate = function (feature, shape) {
         var id = feature.properties[idProperty];
+        var popup = spec.popups[id];
+        // The tooltip is the popup's title and first lines.
+        var tooltip = popup ? { title: popup.title, lines: popup.lines.slice(0, spec.tooltipLines) } : null;
         shape.unbindTooltip();
-        shape.bindTooltip(card(spec.tooltips[id] || { title: feature.properties.name }), { sticky: true });
+        shape.bindTooltip(card(tooltip || { title: feature.properties.name }), { sticky: true });
         shape.unbindPopup();
-        if (spec.popups[id]) shape.bindPopup(card(spec.popups[id]), { maxWidth: 360 });
+        if (popup) shape.bindPopup(card(popup), { maxWidth: 360 });
       };
     } else {
       base.options.style = base.__neutral;
@@ -144,6 +152,7 @@
 
   /* The day's status layer: restyles the fetched polygons and shows the legend while on the map. */
   KZ.dayStatus = function (group, spec) {
+    KZ.urls = spec.urls; // the day's sources, for every group's cards
     var DayStatus = L.Layer.extend({
       onAdd: function (map) {
         spec.restyle.forEach(function (item) {

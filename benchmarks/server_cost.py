@@ -1,0 +1,301 @@
+"""Server cost of one slider step, without Streamlit: snapshot, the day's groups, ``st_folium``'s arguments.
+
+Run with ``python -m benchmarks.server_cost [--data DIR | --scale N]``. For every day of the record (or
+about 60 evenly spread days of a long period) this times what the dashboard's map does on each run:
+
+1. ``geodata.snapshot(record, day)``;
+2. ``build_day_groups`` (the layers' data: ``dashboard.map_content``) plus ``build_base_map`` and
+   ``build_layer_control``, which ``dashboard/map_panel.py`` also rebuilds on every run;
+3. the component's arguments, built as ``streamlit_folium.st_folium`` builds them (render the base map,
+   ``_get_map_string``, ``_get_feature_group_string`` per group, ``_get_layer_control_string``, the
+   JS/CSS links and the key hash), stopping before the component call itself.
+
+It also measures the bytes of those arguments as JSON (``script`` + ``feature_group`` + ``layer_control``,
+what changes per step), with ``feature_group`` split per layer. Only the map's share of a run is timed:
+the side panels (troops table, chart, story) are not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import logging
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import branca
+import folium
+import folium.elements
+from streamlit_folium import (
+    _get_feature_group_string,
+    _get_header,
+    _get_html,
+    _get_layer_control_string,
+    _get_map_string,
+    generate_js_hash,
+    get_full_id,
+)
+
+import geodata
+from dashboard import map_builders, map_content
+from dashboard.assets import MapAssets
+from dashboard.map_builders import GROUP_NAMES, build_base_map, build_layer_control
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Sequence
+
+# Fixed URLs: no Streamlit runtime is needed to declare the components that serve the files.
+ASSETS = MapAssets(
+    js=(("leaflet", "/component/x/leaflet.js"), ("kz_map", "/component/y/kz_map.js")),
+    css=(("leaflet_css", "/component/x/leaflet.css"), ("kz_map_css", "/component/y/kz_map.css")),
+    countries_url="/component/z/countries.geojson",
+    regions_url="/component/z/regions.geojson",
+)
+MAP_KEY = "map"  # as dashboard/map_panel.py
+# Outside ``streamlit run`` Streamlit warns about its missing script context; nothing here needs one.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+SAMPLE_DAYS = 60
+LAYER_OF_GROUP = {name: layer for layer, name in GROUP_NAMES.items()}
+
+
+@dataclass
+class DayCost:
+    """One day: milliseconds per stage and bytes of the component's arguments."""
+
+    day: str
+    snapshot_ms: float
+    groups_ms: float  # build_day_groups + build_base_map + build_layer_control
+    args_ms: float  # streamlit_folium turning them into the component's arguments
+    total_ms: float
+    script_bytes: int
+    feature_group_bytes: int
+    layer_control_bytes: int
+    args_bytes: int  # the three above: what is re-sent on every step
+    group_bytes: dict[str, int] = field(default_factory=dict)  # feature_group per group
+    status_parts_bytes: dict[str, int] = field(default_factory=dict)  # the status group's data
+    features: dict[str, int] = field(default_factory=dict)  # features per layer in the snapshot
+
+
+def day_groups(record: geodata.Record, snap: geodata.Snapshot, layers: Sequence[str]) -> list:
+    """``build_day_groups`` called as ``dashboard/map_panel.py`` calls it (its keywords vary)."""
+    parameters = inspect.signature(map_builders.build_day_groups).parameters
+    extra = {"force": record.meta.force} if "force" in parameters else {}
+    return map_builders.build_day_groups(snap, layers=layers, **extra)
+
+
+def component_args(
+    fig: folium.Map,
+    feature_groups: Sequence[folium.FeatureGroup],
+    layer_control: folium.LayerControl | None,
+    *,
+    key: str = MAP_KEY,
+) -> dict[str, Any]:
+    """The arguments ``st_folium`` hands to its component (streamlit-folium 0.27), without Streamlit.
+
+    Mirrors ``st_folium(fig, key=key, feature_group_to_add=..., layer_control=..., returned_objects=[],
+    use_container_width=True)`` up to the ``_component_func`` call.
+    """
+    fig.get_root().render()
+    fig.render()
+    html = _get_html(fig)
+    header = _get_header(fig)
+    leaflet = _get_map_string(fig)
+    m_id = get_full_id(fig)
+    try:
+        bounds = fig.get_bounds()
+    except AttributeError:
+        bounds = [[None, None], [None, None]]
+    feature_group = "".join(
+        _get_feature_group_string(group, map=fig, idx=idx)
+        for idx, group in enumerate(feature_groups)
+    )
+    layer_control_string = (
+        None if layer_control is None else _get_layer_control_string(layer_control, fig)
+    )
+    css_links: list[str] = []
+    js_links: list[str] = []
+    for elem in _walk(fig):
+        css_links.extend(href for _, href in getattr(elem, "default_css", []))
+        js_links.extend(src for _, src in getattr(elem, "default_js", []))
+    return {
+        "script": leaflet,
+        "header": header,
+        "html": html,
+        "id": m_id,
+        "key": generate_js_hash(leaflet, key, False),
+        "bounds": bounds,
+        "feature_group": feature_group,
+        "layer_control": layer_control_string,
+        "css_links": list(dict.fromkeys(css_links)),
+        "js_links": list(dict.fromkeys(js_links)),
+    }
+
+
+def _walk(fig: Any) -> Any:
+    if isinstance(fig, branca.colormap.ColorMap | folium.elements.JSCSSMixin):
+        yield fig
+    for child in getattr(fig, "_children", {}).values():
+        yield from _walk(child)
+
+
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value).encode())
+
+
+def step(
+    record: geodata.Record, day: dt.date, layers: Sequence[str] = geodata.LAYERS
+) -> tuple[geodata.Snapshot, dict[str, Any], tuple[float, float, float, float]]:
+    """What the map costs the server on one run: the snapshot, the folium objects, the arguments.
+
+    Returns the snapshot, the arguments, and ``perf_counter`` stamps before and after each stage.
+    """
+    start = time.perf_counter()
+    snap = geodata.snapshot(record, day)
+    snapped = time.perf_counter()
+    groups = day_groups(record, snap, layers)
+    base, control = build_base_map(ASSETS), build_layer_control()
+    built = time.perf_counter()
+    args = component_args(base, groups, control)
+    done = time.perf_counter()
+    return snap, args, (start, snapped, built, done)
+
+
+def measure_day(
+    record: geodata.Record, day: dt.date, layers: Sequence[str] = geodata.LAYERS
+) -> DayCost:
+    """Time one day's snapshot, groups and component arguments, and size the arguments."""
+    snap, args, (start, snapped, built, done) = step(record, day, layers)
+    # Sizes, after the clock stopped: each group's own string, as _get_feature_group_string made it.
+    group_bytes = {}
+    probe = build_base_map(ASSETS)
+    for idx, group in enumerate(day_groups(record, snap, layers)):
+        name = LAYER_OF_GROUP.get(group.layer_name, group.layer_name)
+        group_bytes[name] = _json_bytes(_get_feature_group_string(group, map=probe, idx=idx))
+    status_parts = {}
+    if "country" in layers:
+        status_parts["country"] = _json_bytes(map_content.country_styles(snap))
+    if "region" in layers:
+        status_parts["region"] = _json_bytes(map_content.region_styles(snap))
+    sizes = {name: _json_bytes(args[name]) for name in ("script", "feature_group", "layer_control")}
+    return DayCost(
+        day=day.isoformat(),
+        snapshot_ms=(snapped - start) * 1000,
+        groups_ms=(built - snapped) * 1000,
+        args_ms=(done - built) * 1000,
+        total_ms=(done - start) * 1000,
+        script_bytes=sizes["script"],
+        feature_group_bytes=sizes["feature_group"],
+        layer_control_bytes=sizes["layer_control"],
+        args_bytes=sum(sizes.values()),
+        group_bytes=group_bytes,
+        status_parts_bytes=status_parts,
+        features={layer: len(features) for layer, features in snap.layers.items()},
+    )
+
+
+def sample_days(record: geodata.Record, count: int = SAMPLE_DAYS) -> list[dt.date]:
+    """Every day of the period, or ``count`` evenly spread days (first and last included)."""
+    days = record.meta.days
+    if len(days) <= count:
+        return days
+    return [days[round(i * (len(days) - 1) / (count - 1))] for i in range(count)]
+
+
+def measure(
+    record: geodata.Record,
+    days: Sequence[dt.date] | None = None,
+    layers: Sequence[str] = geodata.LAYERS,
+) -> list[DayCost]:
+    """The cost of each of ``days`` (default: :func:`sample_days`), after one warm-up day."""
+    days = sample_days(record) if days is None else days
+    measure_day(record, days[len(days) // 2], layers)  # warm-up: imports, Jinja template compiles
+    return [measure_day(record, day, layers) for day in days]
+
+
+def summary(costs: Sequence[DayCost]) -> dict[str, Any]:
+    """Median and max of every stage, bytes per group at the median and the largest day."""
+
+    def stats(values: list[float]) -> dict[str, float]:
+        return {"median": statistics.median(values), "max": max(values)}
+
+    biggest = max(costs, key=lambda cost: cost.args_bytes)
+    groups = sorted({name for cost in costs for name in cost.group_bytes})
+    return {
+        "days": len(costs),
+        "total_ms": stats([c.total_ms for c in costs]),
+        "snapshot_ms": stats([c.snapshot_ms for c in costs]),
+        "groups_ms": stats([c.groups_ms for c in costs]),
+        "args_ms": stats([c.args_ms for c in costs]),
+        "args_bytes": stats([c.args_bytes for c in costs]),
+        "feature_group_bytes": stats([c.feature_group_bytes for c in costs]),
+        "script_bytes": stats([c.script_bytes for c in costs]),
+        "layer_control_bytes": stats([c.layer_control_bytes for c in costs]),
+        "group_bytes_median": {
+            name: statistics.median(c.group_bytes.get(name, 0) for c in costs) for name in groups
+        },
+        "status_parts_bytes_median": {
+            name: statistics.median(c.status_parts_bytes.get(name, 0) for c in costs)
+            for name in sorted({n for c in costs for n in c.status_parts_bytes})
+        },
+        "largest_day": {
+            "day": biggest.day,
+            "args_bytes": biggest.args_bytes,
+            "group_bytes": biggest.group_bytes,
+            "features": biggest.features,
+        },
+        "features_median": {
+            layer: statistics.median(c.features.get(layer, 0) for c in costs)
+            for layer in geodata.LAYERS
+        },
+    }
+
+
+def print_summary(label: str, result: dict[str, Any]) -> None:
+    """A few lines per record: stages in ms, argument bytes, and where the feature-group bytes go."""
+    print(f"{label}: {result['days']} days")
+    for stage in ("total_ms", "snapshot_ms", "groups_ms", "args_ms"):
+        s = result[stage]
+        print(f"  {stage:<22} median {s['median']:9.1f}  max {s['max']:9.1f}")
+    for size in ("args_bytes", "feature_group_bytes", "script_bytes", "layer_control_bytes"):
+        s = result[size]
+        print(f"  {size:<22} median {s['median']:>11,.0f}  max {s['max']:>11,.0f}")
+    groups = result["group_bytes_median"]
+    total = sum(groups.values()) or 1
+    shares = ", ".join(
+        f"{name} {size:,.0f} ({size / total:.0%})"
+        for name, size in sorted(groups.items(), key=lambda item: -item[1])
+    )
+    print(f"  feature_group per group, median day: {shares}")
+    if result["status_parts_bytes_median"]:
+        parts = ", ".join(f"{k} {v:,.0f}" for k, v in result["status_parts_bytes_median"].items())
+        print(f"  of the status group (raw JSON): {parts}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Print the server cost per step for the bundled record, a record folder, or a synthetic scale."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.server_cost")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data", help="a record folder (default: the bundled record)")
+    where.add_argument("--scale", type=int, help="a synthetic record this many times the bundled")
+    parser.add_argument("--json", action="store_true", help="print every day's figures as JSON")
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kz-bench-") as scratch:
+        folder = options.data
+        if options.scale and options.scale > 1:
+            from benchmarks.synthetic import write_synthetic_record
+
+            folder = write_synthetic_record(scratch, options.scale)
+        record = geodata.load_record(folder)
+        costs = measure(record)
+    if options.json:
+        print(json.dumps([asdict(cost) for cost in costs], indent=1))
+    print_summary(str(folder or "bundled record"), summary(costs))
+
+
+if __name__ == "__main__":
+    main()
