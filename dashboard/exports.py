@@ -29,8 +29,16 @@ mimetypes.add_type(geodata.MEDIA_TYPE, ".geojson")
 
 @functools.lru_cache(maxsize=8)
 def _folder(record: geodata.Record) -> Path:
-    """One folder per record version, named by the digest of its whole timeline export."""
-    digest = hashlib.sha256(geodata.timeline_bytes(record)).hexdigest()[:20]
+    """One folder per record version, named by its location, version and files' sizes and times."""
+    files = sorted(
+        (p.name, p.stat().st_size, p.stat().st_mtime_ns)
+        for p in record.source_path.iterdir()
+        if p.is_file()
+    )
+    stamp = repr(
+        (str(record.source_path.resolve()), record.meta.version, files, geodata.__version__)
+    )
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:20]
     folder = STORE / digest
     folder.mkdir(parents=True, exist_ok=True)
     return folder

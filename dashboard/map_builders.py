@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import folium
+import xyzservices
 
 from dashboard import map_content, palette
 from dashboard.leaflet_elements import FetchedGeoJson, HelperCall
@@ -28,6 +29,8 @@ GROUP_NAMES = {
     "movement": "Deployment and withdrawal legs",
     "event": "Events of the day",
 }
+# Resolved once: folium would search the whole xyzservices catalogue for "OpenStreetMap" on every run.
+_OSM = xyzservices.providers.OpenStreetMap.Mapnik
 _NEUTRAL = {
     "color": palette.BORDER,
     "weight": 1,
@@ -60,9 +63,9 @@ def build_base_map(assets: MapAssets) -> folium.Map:
               "style": {**_NEUTRAL, "fillOpacity": 0.0, "weight": 0.8}, "attribution": "Places: GeoNames"},
     ).add_to(base)  # fmt: skip
     # Optional online tiles: off by default, and nothing breaks when they cannot load.
-    folium.TileLayer(
-        "OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=True, show=False
-    ).add_to(base)
+    folium.TileLayer(_OSM, name="OpenStreetMap tiles (online)", overlay=True, show=False).add_to(
+        base
+    )
     HelperCall("housekeeping", None).add_to(base)
     return base
 

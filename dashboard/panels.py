@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -70,6 +72,14 @@ def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
 
 def troop_chart(record: geodata.Record, day: dt.date) -> None:
     """Troops by contingent over the whole period, with the selected day marked."""
+    spec = copy.deepcopy(_troop_chart_spec(record))
+    spec["layer"][1]["data"] = {"values": [{"date": day.isoformat()}]}
+    st.vega_lite_chart(spec, width="stretch", key="troop_chart")
+
+
+@functools.lru_cache(maxsize=8)
+def _troop_chart_spec(record: geodata.Record) -> dict:
+    """The chart as a Vega-Lite spec, built once per record: only the day's rule changes per step."""
     series = geodata.troop_series(record)
     # One row a day, one column per contingent: the chart's data is re-sent on every step, so keep it small.
     wide = series.pivot(index="date", columns="iso3", values="troops_in_kazakhstan").reset_index()
@@ -89,11 +99,18 @@ def troop_chart(record: geodata.Record, day: dt.date) -> None:
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"date": [day.isoformat()]}))
+        alt.Chart(pd.DataFrame({"date": [record.meta.period_start.isoformat()]}))
         .mark_rule(color="black")
         .encode(x="date:T")
     )
-    st.altair_chart(area + rule, width="stretch", key="troop_chart")
+    spec = (area + rule).to_dict()
+    # Inline the data sets so that each layer carries its own (the rule's is replaced per step).
+    datasets = spec.pop("datasets", {})
+    for layer in spec["layer"]:
+        if "data" in layer and "name" in layer["data"]:
+            layer["data"] = {"values": datasets[layer["data"]["name"]]}
+    spec.pop("data", None)
+    return spec
 
 
 def day_story(snap: geodata.Snapshot) -> None:

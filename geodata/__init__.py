@@ -6,6 +6,8 @@ from geodata._export import LAYERS, MEDIA_TYPE, feature_collection_bytes, timeli
 from geodata._load import WGS84, Record, RecordMeta, bundled_record_path, load_record
 from geodata._timeline import UNREST_LABELS, Feature, Snapshot, snapshot, troop_series
 
+__version__ = "0.1.0"
+
 __all__ = [
     "LAYERS",
     "MAX_ARCHIVE_BYTES",

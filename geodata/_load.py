@@ -696,6 +696,19 @@ def _check_references(
                 )
     if "phases" in tables:
         _check_phase_overlaps(tables["phases"], problems)
+    first_row: dict[str, int] = {}
+    for row in _rows_of(tables, "emergencies"):
+        if row.region_id in first_row:
+            problems.append(
+                Problem(
+                    "emergencies.csv",
+                    row.line,
+                    "region_id",
+                    f"{row.region_id!r} already has a state of emergency on row {first_row[row.region_id]}; "
+                    "a region may have one: merge the two rows",
+                )
+            )
+        first_row.setdefault(row.region_id, row.line)
     if places is not None:
         _check_host_places(meta.host_iso3, tables["places"], places, countries, problems)
 

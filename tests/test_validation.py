@@ -389,3 +389,13 @@ def test_cli_export_refuses_a_broken_record(
     assert not out.exists()
     assert not list(tmp_path.glob("*.part"))
     assert f"contingents.csv, row {line}, column 'troops_best'" in capsys.readouterr().err
+
+
+def test_a_second_emergency_for_one_region_is_refused(record_dir: Path) -> None:
+    """Two state-of-emergency rows for one region would silently hide one: they are refused."""
+    rows = read_rows(record_dir, "emergencies")
+    copy = list(rows[1])
+    copy[0] = "soe-mangystau-again"
+    rows.append(copy)
+    write_rows(record_dir, "emergencies", rows)
+    assert_problem(load_error(record_dir), "emergencies.csv", len(rows), "region_id", "merge")
