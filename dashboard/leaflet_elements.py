@@ -29,9 +29,9 @@ def script_json(value: Any) -> str:
     Examples
     --------
     >>> script_json({"name": "{{ 7*7 }} </script>"})
-    '{"name": "\\u007b{ 7*7 }} \\u003c/script\\u003e"}'
+    '{"name":"\\u007b{ 7*7 }} \\u003c/script\\u003e"}'
     """
-    return _JINJA_OPENING.sub(r"\\u007b", str(htmlsafe_json_dumps(value)))
+    return _JINJA_OPENING.sub(r"\\u007b", str(htmlsafe_json_dumps(value, separators=(",", ":"))))
 
 
 class FetchedGeoJson(folium.map.Layer):

@@ -47,7 +47,7 @@ def test_every_day_runs_without_exception_and_keeps_the_same_map(app):
         assert not app.exception, day
         assert not app.error, day
         assert map_component(app).id == first_id, f"map re-mounted on {day}"
-        assert f'"date": "{day.isoformat()}"' in feature_group(app)
+        assert f'"date":"{day.isoformat()}"' in feature_group(app)
         assert app.query_params["date"] == day.isoformat()
 
 
