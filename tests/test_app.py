@@ -133,13 +133,19 @@ def test_downloads_are_geojson_files_named_by_date_and_layers():
     from dashboard import exports
 
     app = start(date="2022-01-07", layers="country,city")
-    links = " ".join(str(element.proto.body) for element in app.get("html") if "download=" in str(element.proto.body))
+    links = " ".join(
+        str(element.proto.body)
+        for element in app.get("html")
+        if "download=" in str(element.proto.body)
+    )
     name = "kz-jan2022_2022-01-07_country-city.geojson"
     assert f'download="{name}"' in links
     assert "kz-jan2022_2022-01-01_2022-01-20_timeline.geojson" in links
     record = geodata.load_record()
     written = next(exports.STORE.rglob(name))
-    assert written.read_bytes() == geodata.feature_collection_bytes(record, dt.date(2022, 1, 7), ("country", "city"))
+    assert written.read_bytes() == geodata.feature_collection_bytes(
+        record, dt.date(2022, 1, 7), ("country", "city")
+    )
 
 
 def test_the_days_story_lists_its_events_with_sources():
