@@ -55,11 +55,13 @@ def build_base_map(assets: MapAssets) -> folium.Map:
     FetchedGeoJson(
         name="Countries",
         spec={"key": "countries", "url": assets.countries_url, "id": "iso3", "label": "name", "style": _NEUTRAL,
+              "pane": "kzCountries", "zIndex": 350,
               "attribution": "Boundaries: Natural Earth"},
     ).add_to(base)  # fmt: skip
     FetchedGeoJson(
         name="Regions of the host country",
         spec={"key": "regions", "url": assets.regions_url, "id": "id", "label": "name",
+              "pane": "kzRegions", "zIndex": 360,
               "style": {**_NEUTRAL, "fillOpacity": 0.0, "weight": 0.8}, "attribution": "Places: GeoNames"},
     ).add_to(base)  # fmt: skip
     # Optional online tiles: off by default, and nothing breaks when they cannot load.

@@ -61,12 +61,16 @@ def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
             "Figure": "estimate" if props["troops_estimate"] else "reported",
         })  # fmt: skip
     change = snap.troops_in_kazakhstan - yesterday.troops_in_kazakhstan
+    # st.metric reads its label and help as Markdown: record text goes through escaped HTML instead.
+    st.html(Markup("<strong>{} troops in {}</strong>").format(record.meta.force, record.host_name))
     st.metric(
-        f"{record.meta.force} troops in {record.host_name}",
+        "Troops in the host country",
         f"{snap.troops_in_kazakhstan:,}",
         delta=f"{change:+,} from the day before" if change else None,
-        help=record.meta.troops_note or "Best figures from the record; the table marks estimates.",
+        label_visibility="collapsed",
     )
+    if record.meta.troops_note:
+        st.html(Markup("<small>{}</small>").format(record.meta.troops_note))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 

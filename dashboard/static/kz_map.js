@@ -59,7 +59,11 @@
 
   /* A polygon layer whose data the browser fetches once, so it is never re-sent on a slider step. */
   KZ.fetchedGeoJson = function (map, spec) {
+    // A pane of its own keeps the outlines in a fixed order under the day's markers and lines,
+    // whichever file arrives first.
+    if (!map.getPane(spec.pane)) map.createPane(spec.pane).style.zIndex = String(spec.zIndex);
     var layer = L.geoJSON(null, {
+      pane: spec.pane,
       style: function () {
         return spec.style;
       },
