@@ -21,7 +21,7 @@ import pytest
 
 import geodata
 from geodata.__main__ import main
-from geodata._load import MAX_TABLE_BYTES
+from geodata._tables import MAX_TABLE_BYTES
 from geodata._schemas import SCHEMAS
 
 CORPUS = Path(__file__).parent / "corpus"

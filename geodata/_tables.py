@@ -1,0 +1,198 @@
+"""Read one CSV table of a record: encoding, shape and pandera checks, then typed columns."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pandera.errors
+
+from geodata._errors import Problem
+from geodata._schemas import SCHEMAS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["MAX_TABLE_BYTES", "TABLES", "line_number", "read_table", "typed_table"]
+
+TABLES = tuple(SCHEMAS)
+# A hand-made table of one event per row stays far below this; anything larger is a mistake.
+MAX_TABLE_BYTES = 20 * 1024 * 1024
+
+
+def read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+    label = file.name
+    if not file.exists():
+        problems.append(
+            Problem(
+                label,
+                None,
+                None,
+                "is missing; every record needs this table (it may have only a header row)",
+            )
+        )
+        return None
+    size = file.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        problems.append(
+            Problem(
+                label,
+                None,
+                None,
+                f"is {size / 2**20:.1f} MB; a table may be at most {MAX_TABLE_BYTES / 2**20:.0f} MB",
+            )
+        )
+        return None
+    raw = file.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        problems.append(
+            Problem(
+                label,
+                None,
+                None,
+                "is UTF-16 text (Excel's 'Unicode Text'); save the file as UTF-8 (CSV UTF-8 in Excel)",
+            )
+        )
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                label, line, None, "is not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in Excel)"
+            )
+        )
+        return None
+    if not text.strip():
+        problems.append(Problem(label, None, None, "is empty; it needs at least the header row"))
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(label, line, None, "contains NUL bytes; it is not a text CSV file"))
+        return None
+    shape = _shape_problem(text, label)
+    if shape is not None:
+        problems.append(shape)
+        return None
+    try:
+        frame = pd.read_csv(
+            file,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skipinitialspace=False,
+            skip_blank_lines=False,
+            index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        problems.append(Problem(label, None, None, f"is not a well-formed CSV file ({error})"))
+        return None
+    frame.columns = [str(column).strip() for column in frame.columns]
+    frame = frame.apply(lambda column: column.str.strip())
+    # Blank lines were kept above so that the index still counts lines; drop them only now.
+    frame = frame[frame.ne("").any(axis=1)]
+    try:
+        return SCHEMAS[name].validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        problems.extend(_problems_from(errors.failure_cases, label))
+        return None
+
+
+def _shape_problem(text: str, label: str) -> Problem | None:
+    """A row with more cells than the header, or a quote never closed, at its row.
+
+    pandas would otherwise report these without a row, or read a longer first row as an index and
+    shift every cell one column to the right.
+    """
+    # First as leniently as pandas reads; then strictly, only to find a quote left open at the end.
+    for strict in (False, True):
+        reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+        rows_read, width = 0, 0
+        try:
+            for cells in reader:
+                rows_read += 1
+                width = width or len(cells)
+                if len(cells) > width:
+                    return Problem(
+                        label,
+                        rows_read,
+                        None,
+                        f"has {len(cells)} cells but the header row has {width}; a cell that "
+                        'contains a comma needs quotes around it (or a quote (") is left open)',
+                    )
+        except csv.Error as error:
+            if strict and "unexpected end of data" in str(error):
+                return Problem(
+                    label,
+                    rows_read + 1,
+                    None,
+                    'opens a quote (") that is never closed; close it, and write a quote inside '
+                    'a cell as ""',
+                )
+            return None  # other irregularities are left to pandas
+    return None
+
+
+def _problems_from(failures: pd.DataFrame, label: str) -> Iterable[Problem]:
+    for case in failures.itertuples(index=False):
+        check = str(case.check)
+        column = None if pd.isna(case.column) else str(case.column)
+        if check == "column_in_dataframe":
+            yield Problem(
+                label,
+                1,
+                str(case.failure_case),
+                "required column is missing from the header row; add it",
+            )
+        elif check.startswith("field_uniqueness") or check == "multiple_fields_uniqueness":
+            yield Problem(
+                label,
+                line_number(case.index),
+                "id",
+                f"duplicate id {case.failure_case!r}; every id must be unique",
+            )
+        elif check.startswith("dtype") or check == "column_in_schema":
+            yield Problem(label, None, column, f"has an unexpected type ({case.failure_case})")
+        else:
+            shown = str(case.failure_case)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            yield Problem(label, line_number(case.index), column, f"{check} (found {shown!r})")
+
+
+def line_number(index: Any) -> int | None:
+    """A frame index (0-based, header excluded) as the line a spreadsheet shows."""
+    return None if index is None or pd.isna(index) else int(index) + 2
+
+
+def typed_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn validated text columns into dates, numbers and lists."""
+    frame = frame.copy()
+    frame["line"] = frame.index + 2
+    frame["sources"] = frame["sources"].str.split()
+    for column in (
+        "start",
+        "end",
+        "date",
+        "imposed_date",
+        "lifted_date",
+        "in_kazakhstan_from",
+        "in_kazakhstan_to",
+    ):
+        if column in frame:
+            frame[column] = frame[column].map(
+                lambda text: dt.date.fromisoformat(text) if text else None
+            )
+    for column in ("troops_best", "troops_low", "troops_high", "value", "level"):
+        if column in frame:
+            frame[column] = frame[column].map(
+                lambda text: int(text.replace(",", "")) if text else None
+            )
+    if "troops_estimate" in frame:
+        frame["troops_estimate"] = frame["troops_estimate"] == "true"
+    return frame.set_index("id", drop=False)
