@@ -13,7 +13,6 @@ from geodata._errors import Problem
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-if TYPE_CHECKING:
     from geodata._load import RecordMeta
 
 __all__ = ["check_references"]
