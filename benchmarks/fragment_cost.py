@@ -15,10 +15,10 @@ import logging
 import statistics
 import tempfile
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geodata
+from benchmarks.synthetic import add_record_options, chosen_record_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -71,17 +71,11 @@ def measure(record: geodata.Record, steps: int = 10) -> dict[str, dict[str, floa
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the fragment's parts in ms for one record."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fragment_cost")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--data", help="a record folder (default: the bundled record)")
-    where.add_argument("--scale", type=int, help="a synthetic record this many times the bundled")
+    add_record_options(parser)
     parser.add_argument("--steps", type=int, default=10)
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kz-bench-") as scratch:
-        folder = options.data
-        if options.scale and options.scale > 1:
-            from benchmarks.synthetic import write_synthetic_record
-
-            folder = write_synthetic_record(Path(scratch) / "record", options.scale)
+        folder = chosen_record_folder(options, scratch)
         result = measure(geodata.load_record(folder), options.steps)
     print(f"{folder or 'bundled record'}: day_view's parts, ms per step ({options.steps} steps)")
     for name, stats in result.items():

@@ -41,6 +41,7 @@ from streamlit_folium import (
 )
 
 import geodata
+from benchmarks.synthetic import add_record_options, chosen_record_folder
 from dashboard import map_builders, map_content
 from dashboard.assets import MapAssets
 from dashboard.map_builders import GROUP_NAMES, build_base_map, build_layer_control
@@ -279,17 +280,11 @@ def print_summary(label: str, result: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the server cost per step for the bundled record, a record folder, or a synthetic scale."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.server_cost")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--data", help="a record folder (default: the bundled record)")
-    where.add_argument("--scale", type=int, help="a synthetic record this many times the bundled")
+    add_record_options(parser)
     parser.add_argument("--json", action="store_true", help="print every day's figures as JSON")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kz-bench-") as scratch:
-        folder = options.data
-        if options.scale and options.scale > 1:
-            from benchmarks.synthetic import write_synthetic_record
-
-            folder = write_synthetic_record(scratch, options.scale)
+        folder = chosen_record_folder(options, scratch)
         record = geodata.load_record(folder)
         costs = measure(record)
     if options.json:

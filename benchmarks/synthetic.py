@@ -78,6 +78,20 @@ TILED = ("presence", "movements", "unrest", "events", "figures")
 ABROAD_SPREAD = 1.5
 
 
+def add_record_options(parser: argparse.ArgumentParser) -> None:
+    """``--data DIR`` or ``--scale N`` (a synthetic record), for the benchmarks' command lines."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data", help="a record folder (default: the bundled record)")
+    where.add_argument("--scale", type=int, help="a synthetic record this many times the bundled")
+
+
+def chosen_record_folder(options: argparse.Namespace, scratch: str) -> str | None:
+    """The record the options name: ``--data``, a synthetic record written into ``scratch``, or the bundled one (``None``)."""
+    if options.scale and options.scale > 1:
+        return str(write_synthetic_record(Path(scratch) / "record", options.scale))
+    return options.data
+
+
 def period_days(scale: int) -> int:
     """Days in the period of a record ``scale`` times the bundled one: ``20 × ceil(sqrt(scale))``."""
     return BUNDLED_DAYS * math.ceil(math.sqrt(scale))

@@ -14,7 +14,6 @@ import base64
 import collections
 import statistics
 import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import sync_playwright
@@ -23,6 +22,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 import geodata
 from benchmarks import step_latency
 from benchmarks.browser import APP, launch_chromium, running_app
+from benchmarks.synthetic import add_record_options, chosen_record_folder
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -103,17 +103,11 @@ def measure(url: str, days: Sequence[Any]) -> list[dict[str, int]]:
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the median bytes per step by message kind."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ws_breakdown")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--data", help="a record folder (default: the bundled record)")
-    where.add_argument("--scale", type=int, help="a synthetic record this many times the bundled")
+    add_record_options(parser)
     parser.add_argument("--steps", type=int, default=5)
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kz-bench-") as scratch:
-        folder = options.data
-        if options.scale and options.scale > 1:
-            from benchmarks.synthetic import write_synthetic_record
-
-            folder = str(write_synthetic_record(Path(scratch) / "record", options.scale))
+        folder = chosen_record_folder(options, scratch)
         meta = geodata.load_record(folder).meta
         days = meta.days
         first = max(0, (len(days) - options.steps - 1) // 2)
