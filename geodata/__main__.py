@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from geodata._errors import RecordError
-from geodata._export import LAYERS, feature_collection_bytes, timeline_bytes
+from geodata._export import LAYERS, checked_layers, feature_collection_bytes, timeline_bytes
 from geodata._load import load_record
 
 DATA_ENV = "KZ_RECORD_DIR"
@@ -97,9 +97,11 @@ def _date(text: str) -> dt.date:
 
 
 def _layers(text: str) -> tuple[str, ...]:
-    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
-    unknown = [layer for layer in chosen if layer not in LAYERS]
-    if unknown or not chosen:
+    try:
+        chosen = checked_layers(part.strip() for part in text.split(",") if part.strip())
+    except ValueError:
+        chosen = ()
+    if not chosen:
         raise argparse.ArgumentTypeError(f"choose layers from {','.join(LAYERS)} (got {text!r})")
     return chosen
 

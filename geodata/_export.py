@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from geodata._load import Record
     from geodata._timeline import Snapshot
 
-__all__ = ["LAYERS", "feature_collection_bytes", "snapshot_features", "timeline_bytes"]
+__all__ = ["LAYERS", "checked_layers", "feature_collection_bytes", "snapshot_features", "timeline_bytes"]
 
 LAYERS = ("country", "region", "city", "site", "movement", "event")
 MEDIA_TYPE = "application/geo+json"
@@ -29,7 +29,7 @@ def feature_collection_bytes(record: Record, day: dt.date, layers: Sequence[str]
     Every feature's properties start with ``layer``, ``id``, ``name`` and ``date`` and end with
     ``sources`` and ``confidence``; the collection's ``metadata`` names the date, layers and dataset.
     """
-    layers = _checked(layers)
+    layers = checked_layers(layers)
     snap = snapshot(record, day)
     features = (
         _feature(layer, key, properties, geometry, {"date": day.isoformat()})
@@ -45,7 +45,7 @@ def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
     ``valid_from`` is the first day (included) and ``valid_to`` the day after the last (excluded),
     which is what QGIS's temporal controller and kepler.gl expect by default.
     """
-    layers = _checked(layers)
+    layers = checked_layers(layers)
     runs: dict[tuple[str, str], list[list[Any]]] = {}
     for day in record.meta.days:
         snap = snapshot(record, day)
@@ -90,7 +90,8 @@ def snapshot_features(snap: Snapshot, layer: str) -> Iterator[tuple[str, dict[st
         yield str(properties.pop("id")), properties, feature.geometry_json
 
 
-def _checked(layers: Iterable[str]) -> tuple[str, ...]:
+def checked_layers(layers: Iterable[str]) -> tuple[str, ...]:
+    """``layers`` without repeats, or a ValueError naming the unknown ones."""
     chosen = tuple(dict.fromkeys(layers))
     unknown = [layer for layer in chosen if layer not in LAYERS]
     if unknown:

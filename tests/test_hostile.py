@@ -65,16 +65,6 @@ DOWNLOAD_LINK = {"href", "download", "role", "title", "style"}
 SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 
-@pytest.fixture(scope="module")
-def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_hostile_record(tmp_path_factory.mktemp("hostile") / "record")
-
-
-@pytest.fixture(scope="module")
-def hostile(hostile_dir: Path) -> geodata.Record:
-    return geodata.load_record(hostile_dir)
-
-
 def strings_in(value: Any) -> list[str]:
     """Every string anywhere in a parsed JSON value (keys and values)."""
     if isinstance(value, str):

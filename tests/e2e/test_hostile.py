@@ -32,7 +32,6 @@ from tests.hostile import (
     TITLE,
     TROOPS_NOTE,
     VERSION,
-    write_hostile_record,
 )
 
 if TYPE_CHECKING:
@@ -179,16 +178,6 @@ AT_POINT = """([x, y]) => {
 
 
 # --- fixtures --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_hostile_record(tmp_path_factory.mktemp("hostile-e2e") / "record")
-
-
-@pytest.fixture(scope="module")
-def hostile(hostile_dir: Path) -> geodata.Record:
-    return geodata.load_record(hostile_dir)
 
 
 @pytest.fixture(scope="module")
