@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from geodata._load import Record
     from geodata._timeline import Snapshot
 
-__all__ = ["LAYERS", "checked_layers", "feature_collection_bytes", "snapshot_features", "timeline_bytes"]
+__all__ = [
+    "LAYERS",
+    "checked_layers",
+    "feature_collection_bytes",
+    "snapshot_features",
+    "timeline_bytes",
+]
 
 LAYERS = ("country", "region", "city", "site", "movement", "event")
 MEDIA_TYPE = "application/geo+json"
