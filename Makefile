@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run dashboard/app.py
+	$(PY) -m dashboard
 
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboard" / "app.py"
+APP = ROOT / "dashboard" / "server.py"
 # Without the background-networking flags Chromium keeps trying to reach Google on a closed network.
 CHROMIUM_ARGS = (
     "--no-sandbox",
@@ -65,8 +66,12 @@ def running_app(
     env: dict[str, str] | None = None,
     timeout: float = 60,
 ) -> Iterator[str]:
-    """Run ``streamlit run script`` on a free port; yield its base URL, and stop it afterwards."""
+    """Run ``streamlit run script`` on a free port; yield its base URL, and stop it afterwards.
+
+    The server keeps its uploads in a temporary folder of its own, removed afterwards.
+    """
     port = free_port()
+    store = tempfile.TemporaryDirectory(prefix="kz-store-")
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -76,7 +81,7 @@ def running_app(
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "KZ_STORE_DIR": store.name, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -90,6 +95,7 @@ def running_app(
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        store.cleanup()
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:

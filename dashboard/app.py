@@ -1,6 +1,7 @@
 """The dashboard page: controls, the day's map, and what happened that day.
 
-Run with ``streamlit run dashboard/app.py`` (add ``-- --data DIR`` to show another record).
+Start it with ``make run`` or ``python -m dashboard [--data DIR]``, which serve it through
+``dashboard/server.py``; started any other way, the page refuses to run.
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 import geodata
-from dashboard import controls, panels, settings, upload
+from dashboard import controls, hardening, panels, settings, upload
 from dashboard.map_panel import show_map
 
 st.set_page_config(page_title="Map dashboard", page_icon="🗺️", layout="wide")
+hardening.enforce()
 
 upload.upload_controls()
 try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +11,16 @@ from typing import TYPE_CHECKING
 import xstatic.pkg.leaflet as xstatic_leaflet
 from streamlit.components.v1 import declare_component
 
+from dashboard.store import MAP_FILES, upload_store
+
 if TYPE_CHECKING:
     import geodata
 
 STATIC = Path(__file__).parent / "static"
+# dashboard/server.py serves an upload's polygons here, to the session holding the token only.
+UPLOAD_ROUTE = "/kz/upload"
+# Each boundary layer: the record's frame, its id property, and its key in ``geometry_json``.
+_POLYGON_LAYERS = {"countries": ("iso3", "country"), "regions": ("id", "region")}
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class MapAssets:
 
 
 def served(folder: Path) -> str:
-    """The URL prefix under which Streamlit serves ``folder``.
+    """The URL prefix under which Streamlit serves ``folder`` (only for files anyone may read).
 
     A custom component that is never called still has its folder served at
     ``/component/<module>.<name>/``, on the same origin as the map's iframe; that is the one way to
@@ -39,12 +46,48 @@ def served(folder: Path) -> str:
 
 
 def map_assets(record: geodata.Record) -> MapAssets:
-    """The URLs of Leaflet, the helpers and ``record``'s boundary files."""
+    """The URLs of Leaflet, the helpers and ``record``'s boundary files.
+
+    The bundled boundary files are public and served as files; an upload's polygons are served
+    only under its session's token (``dashboard/server.py``), never from a public folder.
+    """
     leaflet, helpers = served(Path(xstatic_leaflet.BASE_DIR)), served(STATIC)
-    countries, regions = record.boundary_files["countries"], record.boundary_files["regions"]
     return MapAssets(
         js=(("leaflet", f"{leaflet}/leaflet.js"), ("kz_map", f"{helpers}/kz_map.js")),
         css=(("leaflet_css", f"{leaflet}/leaflet.css"), ("kz_map_css", f"{helpers}/kz_map.css")),
-        countries_url=f"{served(countries.parent)}/{countries.name}",
-        regions_url=f"{served(regions.parent)}/{regions.name}",
+        countries_url=_polygons_url(record, "countries"),
+        regions_url=_polygons_url(record, "regions"),
     )
+
+
+def _polygons_url(record: geodata.Record, layer: str) -> str:
+    path = record.boundary_files[layer]
+    token = upload_store().token_of(path)
+    if token is not None:
+        return f"{UPLOAD_ROUTE}/{token}/{layer}.geojson"
+    return f"{served(path.parent)}/{path.name}"
+
+
+def write_map_files(record: geodata.Record, folder: Path) -> None:
+    """Write the polygons of ``record``'s boundary files inside ``folder`` for the map to fetch.
+
+    Only the id, the name and the validated geometry are written: the uploaded files themselves are
+    never served, so nothing but what the map needs leaves the server.
+    """
+    target = folder / MAP_FILES
+    target.mkdir(mode=0o700, exist_ok=True)
+    frames = {"countries": record.countries, "regions": record.regions}
+    for layer, (id_property, key) in _POLYGON_LAYERS.items():
+        if upload_store().token_of(record.boundary_files[layer]) is None:
+            continue  # the bundled file, served as it is
+        frame = frames[layer]
+        features = [
+            '{"type":"Feature","properties":'
+            + json.dumps({id_property: str(ident), "name": str(name)}, ensure_ascii=False)
+            + ',"geometry":'
+            + record.geometry_json[(key, str(ident))]
+            + "}"
+            for ident, name in zip(frame.index, frame["name"], strict=True)
+        ]
+        body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+        (target / f"{layer}.geojson").write_text(body, encoding="utf-8")

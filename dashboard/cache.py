@@ -1,35 +1,94 @@
-"""The Streamlit cache boundary: the record is loaded once per folder and file change."""
+"""The record cache: each record loaded once while its files are unchanged, all within a memory budget."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import streamlit as st
 
 import geodata
 
+__all__ = ["MAX_CACHED_BYTES", "RecordCache", "load_record"]
 
-def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
-    """Names and modification times of the record's files: a new stamp reloads the record."""
-    return tuple(
-        sorted((path.name, path.stat().st_mtime) for path in folder.iterdir() if path.is_file())
-    )
+# All cached records together (estimated); the bundled one takes about 2 MB, a record at every
+# upload budget about 150 MB. Past it the least recently used record is dropped (and reloaded from
+# its files when asked for again).
+MAX_CACHED_BYTES = 768 * 1024 * 1024
+
+_Key = tuple[str, tuple[tuple[str, float, int], ...], str | None]
 
 
-@st.cache_resource(show_spinner="Loading the record…", max_entries=8)
-def _load(
-    folder: str,
-    stamp: tuple[tuple[str, float], ...],  # noqa: ARG001 - part of the cache key: changed files reload
-    confined_to: str | None,
-) -> geodata.Record:
-    # cache_resource, not cache_data: a Record is immutable and large; copying it per run would waste time.
-    return geodata.load_record(folder, confined_to=confined_to)
+class RecordCache:
+    """Loaded records by folder, file stamp and confinement, least recently used dropped first.
+
+    A size-aware replacement for ``st.cache_resource(max_entries=…)``, which counts entries, not
+    bytes: eight records of a few hundred megabytes each would all stay in memory.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[_Key, tuple[geodata.Record, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> geodata.Record | None:
+        """The record cached under ``key``, now the most recently used; ``None`` if not cached."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: _Key, record: geodata.Record) -> None:
+        """Keep ``record``, dropping the least recently used records until all fit the budget."""
+        size = record.estimated_bytes()
+        with self._lock:
+            self._entries[key] = (record, size)
+            self._entries.move_to_end(key)
+            while self.used() > self.max_bytes and len(self._entries) > 1:
+                self._entries.popitem(last=False)
+
+    def used(self) -> int:
+        """Estimated bytes of every cached record."""
+        return sum(size for _, size in self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_RECORDS = RecordCache(MAX_CACHED_BYTES)
 
 
 def load_record(folder: str | None, *, confined_to: str | None = None) -> geodata.Record:
     """The record in ``folder`` (the bundled one when ``None``), loaded once while its files are unchanged.
 
-    Failures are not cached (Streamlit does not cache exceptions), so a fixed record loads on the next run.
+    Failures are not cached, so a fixed record loads on the next run.
+
+    Raises
+    ------
+    geodata.RecordError
+        Listing the record's problems.
     """
     path = Path(folder) if folder else geodata.bundled_record_path()
-    return _load(str(path.resolve()), _stamp(path) if path.is_dir() else (), confined_to)
+    key = (str(path.resolve()), _stamp(path), confined_to)
+    record = _RECORDS.get(key)
+    if record is None:
+        with st.spinner("Loading the record…"):
+            record = geodata.load_record(path, confined_to=confined_to)
+        _RECORDS.put(key, record)
+    return record
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, float, int], ...]:
+    """Names, times and sizes of the record's files: a new stamp reloads the record."""
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            (path.name, path.stat().st_mtime, path.stat().st_size)
+            for path in folder.iterdir()
+            if path.is_file()
+        )
+    )

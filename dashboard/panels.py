@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import functools
 import re
+import weakref
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -54,7 +54,8 @@ def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
         props = feature.properties
         count = props["troops_in_kazakhstan"]
         rows.append({
-            "Country": props["name"],
+            # The table's own CSV download opens in spreadsheets: record text must not be a formula.
+            "Country": geodata.spreadsheet_safe(props["name"]),
             "Status": STATUS_LABEL[props["status"]],
             "Troops": count,
             "Change": count - before.get(props["iso3"], 0),
@@ -81,9 +82,19 @@ def troop_chart(record: geodata.Record, day: dt.date) -> None:
     st.vega_lite_chart(spec, width="stretch", key="troop_chart")
 
 
-@functools.lru_cache(maxsize=8)
+# Specs live as long as their record does: a cache of its own would keep dropped records alive.
+_CHART_SPECS: weakref.WeakKeyDictionary[geodata.Record, dict] = weakref.WeakKeyDictionary()
+
+
 def _troop_chart_spec(record: geodata.Record) -> dict:
     """The chart as a Vega-Lite spec, built once per record: only the day's rule changes per step."""
+    spec = _CHART_SPECS.get(record)
+    if spec is None:
+        spec = _CHART_SPECS[record] = _build_troop_chart_spec(record)
+    return spec
+
+
+def _build_troop_chart_spec(record: geodata.Record) -> dict:
     series = geodata.troop_series(record)
     # One row a day, one column per contingent: the chart's data is re-sent on every step, so keep it small.
     wide = series.pivot(index="date", columns="iso3", values="troops_in_kazakhstan").reset_index()
@@ -168,19 +179,26 @@ def unlocated_sites(snap: geodata.Snapshot) -> None:
 
 
 def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
-    """Download the day's GeoJSON (exactly what the map shows) and the whole timeline."""
-    day_url, day_name = exports.day_export(record, day, layers)
-    all_url, all_name = exports.timeline_export(record)
-    link = Markup(
-        '<a href="{}" download="{}" role="button" title="{}" style="display:block;text-align:center;'
-        "padding:0.45rem 0.75rem;border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;"
-        'color:inherit;text-decoration:none">{}</a>'
+    """Download the day's GeoJSON (exactly what the map shows) and the whole timeline.
+
+    Each file is made only when its button is pressed, so a slider step writes nothing.
+    """
+    buttons = (
+        ("Download GeoJSON", exports.day_file(record, day, layers), _DAY_HELP, "download_day"),
+        ("Download whole timeline", exports.timeline_file(record), _ALL_HELP, "download_timeline"),
     )
-    left, right = st.columns(2)
-    with left:
-        st.html(link.format(day_url, day_name, _DAY_HELP, "Download GeoJSON"))
-    with right:
-        st.html(link.format(all_url, all_name, _ALL_HELP, "Download whole timeline"))
+    for column, (label, file, help_text, key) in zip(st.columns(2), buttons, strict=True):
+        with column:
+            st.download_button(
+                label,
+                data=file.make,
+                file_name=file.name,
+                mime=geodata.MEDIA_TYPE,
+                on_click="ignore",
+                help=help_text,
+                width="stretch",
+                key=key,
+            )
 
 
 _DAY_HELP = "The chosen layers on this day: the same bytes as python -m geodata export --date …"

@@ -1,76 +1,114 @@
-"""Bring your own record: a zipped record uploaded in the sidebar, shown to this browser session only."""
+"""Bring your own record: a zipped record uploaded in the sidebar, shown to this browser session only.
+
+An upload is unpacked into a new private folder named by an unguessable token and checked there;
+a refused upload leaves nothing behind. An accepted one stays while it is used, within the upload
+store's size and age budget (``dashboard/store.py``).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
-from pathlib import Path
+import logging
 
 import streamlit as st
 
 import geodata
 from dashboard import cache
+from dashboard.assets import write_map_files
+from dashboard.store import UnsafeFolderError, upload_store
 
+UPLOAD_TOKEN = "upload_token"
 UPLOADED_DIR = "uploaded_record_dir"
-UPLOADED_ROOT = "uploaded_record_root"
-UPLOAD_DONE = "upload_done"
 UPLOAD_PROBLEMS = "upload_problems"
-# Unpacked records are kept per content hash, so the same upload is unpacked once per server.
-STORE = Path(tempfile.gettempdir()) / "kz-dashboard-records"
+UPLOAD_NOTICE = "upload_notice"
+# The uploader's key changes after each upload, which drops the file Streamlit holds in memory.
+UPLOADER_ROUND = "uploader_round"
+_LOG = logging.getLogger(__name__)
 
 
 def current_record(default: str | None) -> geodata.Record:
-    """The record this session shows: its upload if it has one, else the one in ``default``."""
-    if folder := st.session_state.get(UPLOADED_DIR):
-        return cache.load_record(folder, confined_to=st.session_state[UPLOADED_ROOT])
+    """The record this session shows: its upload if it still has one, else the one in ``default``."""
+    token = st.session_state.get(UPLOAD_TOKEN)
+    folder = upload_store().folder(token) if token else None
+    if token and folder is None:
+        _forget()
+        st.session_state[UPLOAD_NOTICE] = (
+            "Your uploaded record was removed from the server after a long time unused; the "
+            "bundled record is shown. Upload it again to see it."
+        )
+    if folder is not None:
+        upload_store().touch(folder)
+        return cache.load_record(st.session_state[UPLOADED_DIR], confined_to=str(folder))
     return cache.load_record(default)
 
 
 def upload_controls() -> None:
     """The sidebar's upload box; a failed upload leaves the current record on screen and working."""
-    with st.sidebar.expander(
-        "Bring your own record", expanded=bool(st.session_state.get(UPLOAD_PROBLEMS))
-    ):
+    problems = st.session_state.get(UPLOAD_PROBLEMS)
+    with st.sidebar.expander("Bring your own record", expanded=bool(problems)):
         st.caption(
             f"A .zip of a record folder (record.toml and its CSV tables), at most "
-            f"{geodata.MAX_ARCHIVE_BYTES // 2**20} MB. It is shown to you only, until you close the page."
+            f"{geodata.MAX_ARCHIVE_BYTES // 2**20} MB. It is shown to you only, until you close "
+            "the page, and deleted from the server after 12 hours unused."
         )
-        upload = st.file_uploader("Upload a record (.zip)", type=["zip"], key="record_upload")
-        if upload is not None and st.session_state.get(UPLOAD_DONE) != upload.file_id:
-            st.session_state[UPLOAD_DONE] = upload.file_id
-            _accept(upload.getvalue(), upload.name)
-        if problems := st.session_state.get(UPLOAD_PROBLEMS):
+        round_ = st.session_state.setdefault(UPLOADER_ROUND, 0)
+        upload = st.file_uploader(
+            "Upload a record (.zip)",
+            type=["zip"],
+            key=f"record_upload_{round_}",
+            max_upload_size=geodata.MAX_ARCHIVE_BYTES // 2**20,
+        )
+        if upload is not None:
+            st.session_state[UPLOADER_ROUND] = round_ + 1
+            _accept(upload.getvalue(), upload.name[:100])
+            st.rerun()
+        if notice := st.session_state.pop(UPLOAD_NOTICE, None):
+            st.warning(notice)
+        if problems:
             st.error(
                 "That record was not loaded; the map still shows the previous one. Fix these problems:"
             )
             st.code(problems, language=None)
-        if st.session_state.get(UPLOADED_DIR):
+        if st.session_state.get(UPLOAD_TOKEN):
             st.button("Show the bundled record again", key="forget_upload", on_click=_forget)
 
 
 def _accept(data: bytes, name: str) -> None:
-    digest = hashlib.sha256(data).hexdigest()[:24]
-    destination = STORE / digest
+    """Unpack and check an upload in a new private folder; keep it only if the record loads."""
     try:
-        STORE.mkdir(parents=True, exist_ok=True)
-        folder = (
-            _record_folder(destination)
-            if destination.exists()
-            else geodata.unpack_record_archive(data, destination, name=name)
-        )
-        cache.load_record(str(folder), confined_to=str(destination))
+        store = upload_store()
+        store.sweep()
+        folder = store.new_folder()
+    except (OSError, UnsafeFolderError) as error:
+        _LOG.error("Upload store unavailable: %s", error)
+        st.session_state[UPLOAD_PROBLEMS] = "Uploads are not available on this server right now."
+        return
+    try:
+        record_dir = geodata.unpack_record_archive(data, folder / "record", name=name)
+        record = cache.load_record(str(record_dir), confined_to=str(folder))
+        write_map_files(record, folder)
     except geodata.RecordError as error:
+        store.remove(folder)
         st.session_state[UPLOAD_PROBLEMS] = str(error)
         return
+    except (OSError, RecursionError, MemoryError) as error:
+        store.remove(folder)
+        _LOG.warning("Upload %r refused: %r", name, error)
+        st.session_state[UPLOAD_PROBLEMS] = (
+            f"{name}: could not be read ({type(error).__name__}); check that it is a zipped "
+            "record folder made as docs/record-schema.md describes."
+        )
+        return
+    _forget()  # the previous upload of this session, if any, is no longer needed
     st.session_state[UPLOAD_PROBLEMS] = None
-    st.session_state[UPLOADED_DIR] = str(folder)
-    st.session_state[UPLOADED_ROOT] = str(destination)
-
-
-def _record_folder(unpacked: Path) -> Path:
-    return next(unpacked.rglob("record.toml")).parent
+    st.session_state[UPLOAD_TOKEN] = folder.name
+    st.session_state[UPLOADED_DIR] = str(record_dir)
 
 
 def _forget() -> None:
+    token = st.session_state.get(UPLOAD_TOKEN)
+    folder = upload_store().folder(token) if token else None
+    if folder is not None:
+        upload_store().remove(folder)
+    st.session_state[UPLOAD_TOKEN] = None
     st.session_state[UPLOADED_DIR] = None
     st.session_state[UPLOAD_PROBLEMS] = None

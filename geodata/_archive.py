@@ -11,12 +11,10 @@ from pathlib import Path, PurePosixPath
 from typing import NoReturn
 
 from geodata._errors import Problem, RecordError
+from geodata._limits import MAX_ARCHIVE_BYTES, MAX_MEMBER_DEPTH, MAX_MEMBERS, MAX_UNPACKED_BYTES
 
-__all__ = ["MAX_ARCHIVE_BYTES", "MAX_MEMBERS", "MAX_UNPACKED_BYTES", "unpack_record_archive"]
+__all__ = ["unpack_record_archive"]
 
-MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
-MAX_MEMBERS = 64
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 ALLOWED_SUFFIXES = frozenset({".csv", ".toml", ".geojson", ".json", ".md", ".txt"})
 # Folders and files that archiving tools add on their own; they are skipped, not refused.
 _TOOL_LITTER = ("__MACOSX/", ".DS_Store", "Thumbs.db")
@@ -103,6 +101,8 @@ def _unsafe(member: zipfile.ZipInfo) -> str | None:
         return "is an absolute path; zip the record folder's contents with relative paths"
     if ".." in path.parts:
         return "points outside the archive's folder ('..'); remove it"
+    if len(path.parts) > MAX_MEMBER_DEPTH or len(raw) > 255:
+        return f"is nested too deeply (at most {MAX_MEMBER_DEPTH} folders, 255 characters)"
     if stat.S_ISLNK(member.external_attr >> 16):
         return "is a symbolic link; put the file itself in the archive"
     if member.flag_bits & 0x1:

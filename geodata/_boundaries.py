@@ -1,103 +1,270 @@
-"""Read a record's boundary files and GeoNames extract, and serialise the polygons once."""
+"""Read a record's boundary files and GeoNames extract, strictly, and serialise the polygons once.
+
+A boundary file is parsed as RFC 7946 GeoJSON and nothing else: by ``json`` and shapely, never
+through GDAL, whose driver guessing would open a VRT, a CSV or a ``/vsicurl/`` URL named inside an
+uploaded file. Every read is bounded in bytes, and the polygons in vertices.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
+import shapely.geometry
 
 from geodata._errors import Problem
+from geodata._limits import MAX_BOUNDARY_BYTES, MAX_BOUNDARY_VERTICES, MAX_GAZETTEER_BYTES
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["WGS84", "read_boundaries", "read_gazetteer", "serialise_polygons"]
+__all__ = ["WGS84", "VertexBudget", "read_boundaries", "read_gazetteer", "serialise_polygons"]
 
 WGS84 = "EPSG:4326"
+# Names of WGS84 lon/lat in the old GeoJSON "crs" member; any other CRS means projected coordinates.
+_LON_LAT_CRS = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326")
+
+
+class VertexBudget:
+    """The vertices all of a record's boundary files may still use."""
+
+    def __init__(self, limit: int = MAX_BOUNDARY_VERTICES) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, count: int) -> bool:
+        """Count ``count`` more vertices; ``False`` once the budget is exceeded."""
+        self.used += count
+        return self.used <= self.limit
 
 
 def read_boundaries(
-    path: Path | None, required: tuple[str, ...], problems: list[Problem]
-) -> gpd.GeoDataFrame:
+    path: Path | None,
+    required: tuple[str, ...],
+    problems: list[Problem],
+    *,
+    budget: VertexBudget | None = None,
+) -> gpd.GeoDataFrame | None:
+    """The polygons of one boundary file, indexed by ``required[0]``; ``None`` if it cannot be used.
+
+    ``None`` is returned only after adding the file's problem to ``problems``.
+    """
+    empty = gpd.GeoDataFrame(columns=[*required, "geometry"], geometry="geometry", crs=WGS84)
     if path is None:
-        return gpd.GeoDataFrame(columns=[*required, "geometry"], geometry="geometry", crs=WGS84)
+        return empty
     label = path.name
-    try:
-        frame = gpd.read_file(path)
-    except Exception as error:  # pyogrio raises several types for unreadable files
-        problems.append(Problem(label, None, None, f"could not be read as GeoJSON ({error})"))
-        return gpd.GeoDataFrame(columns=[*required, "geometry"], geometry="geometry", crs=WGS84)
+    document = _read_json(path, label, problems)
+    if document is None:
+        return None
+    features = _features_of(document, label, problems)
+    if features is None:
+        return None
+    budget = budget or VertexBudget()
+    rows: list[dict[str, Any]] = []
+    geometries: list[Any] = []
+    for number, feature in enumerate(features, start=1):
+        geometry = _geometry_of(feature, number, required[0], label, problems)
+        if geometry is not None and not budget.spend(shapely.get_num_coordinates(geometry)):
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    "geometry",
+                    f"the boundary files have more than {budget.limit:,} vertices in all; "
+                    "simplify the polygons (e.g. shapely.simplify with a tolerance of 0.01°)",
+                )
+            )
+            return None
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        rows.append(properties if isinstance(properties, dict) else {})
+        geometries.append(geometry)
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometries, crs=WGS84)
     for column in required:
         if column not in frame:
             problems.append(
                 Problem(label, None, column, "property is missing from the features; add it")
             )
-    if frame.crs is None:
+    key = required[0]
+    if key not in frame:
+        return None
+    frame[key] = frame[key].map(lambda value: value if value is None else str(value))
+    for index in frame.index[frame[key].duplicated()]:
+        problems.append(
+            Problem(label, int(index) + 1, key, f"duplicate {key} {frame.at[index, key]!r}")
+        )
+    return frame.set_index(key, drop=False)
+
+
+def _read_json(path: Path, label: str, problems: list[Problem]) -> Any:
+    if not path.is_file():
+        problems.append(Problem(label, None, None, "is missing or not a regular file"))
+        return None
+    with path.open("rb") as handle:  # read at most the budget, whatever stat() said
+        raw = handle.read(MAX_BOUNDARY_BYTES + 1)
+    if len(raw) > MAX_BOUNDARY_BYTES:
         problems.append(
             Problem(
-                label, None, None, "has no CRS. Please set a CRS (WGS84 lon/lat) on the file first."
+                label,
+                None,
+                None,
+                f"is larger than {MAX_BOUNDARY_BYTES // 2**20} MB; simplify the polygons "
+                "(e.g. shapely.simplify with a tolerance of 0.01°) or keep fewer features",
             )
         )
-        return frame
-    frame = frame.to_crs(WGS84)
-    geometry = frame.geometry.values
-    key = required[0]
-    for index in range(len(frame)):
-        geom = geometry[index]
-        # A GeoJSON file has no header row: its "row" is the feature's number, counted from 1.
-        where = index + 1
-        feature = f"feature {frame[key].iloc[index]!r}" if key in frame else "the feature"
-        if geom is None or shapely.is_empty(geom):
-            problems.append(
-                Problem(label, where, "geometry", f"{feature} is empty; give it a polygon")
+        return None
+    try:
+        return json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as error:
+        problems.append(
+            Problem(label, None, None, f"is not GeoJSON (JSON text in UTF-8): {_brief(error)}")
+        )
+    except RecursionError:
+        problems.append(Problem(label, None, None, "is not GeoJSON: its JSON nests too deeply"))
+    return None
+
+
+def _features_of(document: Any, label: str, problems: list[Problem]) -> list[Any] | None:
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        problems.append(
+            Problem(label, None, None, "is not a GeoJSON FeatureCollection; export it as one")
+        )
+        return None
+    crs = document.get("crs")
+    if crs is not None and str(_crs_name(crs)) not in _LON_LAT_CRS:
+        problems.append(
+            Problem(
+                label,
+                None,
+                None,
+                "names a projected CRS; GeoJSON (RFC 7946) is WGS84 lon/lat: reproject the file to "
+                "EPSG:4326 first",
             )
-        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.append(
-                Problem(
-                    label,
-                    where,
-                    "geometry",
-                    f"{feature} is a {geom.geom_type}; boundaries must be polygons",
-                )
+        )
+        return None
+    features = document.get("features")
+    if not isinstance(features, list):
+        problems.append(Problem(label, None, None, "has no 'features' list"))
+        return None
+    return features
+
+
+def _geometry_of(
+    feature: Any, number: int, key: str, label: str, problems: list[Problem]
+) -> shapely.Geometry | None:
+    # A GeoJSON file has no header row: its "row" is the feature's number, counted from 1.
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        problems.append(Problem(label, number, None, "is not a GeoJSON Feature"))
+        return None
+    properties = feature.get("properties")
+    name = properties.get(key) if isinstance(properties, dict) else None
+    which = f"feature {name!r}" if name is not None else "the feature"
+    raw = feature.get("geometry")
+    if raw is None:
+        problems.append(Problem(label, number, "geometry", f"{which} is empty; give it a polygon"))
+        return None
+    try:
+        geometry = shapely.geometry.shape(raw)
+    except (TypeError, ValueError, KeyError, AttributeError, shapely.errors.ShapelyError) as error:
+        problems.append(
+            Problem(
+                label, number, "geometry", f"{which} is not a GeoJSON geometry ({_brief(error)})"
             )
-        elif not shapely.is_valid(geom):
-            reason = shapely.is_valid_reason(geom)
-            problems.append(
-                Problem(
-                    label,
-                    where,
-                    "geometry",
-                    f"{feature} is invalid ({reason}); repair it, e.g. with shapely.make_valid",
-                )
+        )
+        return None
+    if geometry.is_empty:
+        problems.append(Problem(label, number, "geometry", f"{which} is empty; give it a polygon"))
+    elif geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        problems.append(
+            Problem(
+                label,
+                number,
+                "geometry",
+                f"{which} is a {geometry.geom_type}; boundaries must be polygons",
             )
-    if key in frame and frame[key].duplicated().any():
-        for index in frame.index[frame[key].duplicated()]:
-            problems.append(
-                Problem(label, int(index) + 1, key, f"duplicate {key} {frame.at[index, key]!r}")
+        )
+    elif not _lon_lat(geometry):
+        problems.append(
+            Problem(
+                label,
+                number,
+                "geometry",
+                f"{which} has coordinates outside longitude -180..180 / latitude -90..90; "
+                "reproject the file to WGS84 lon/lat (EPSG:4326)",
             )
-    return frame.set_index(key, drop=False) if key in frame else frame
+        )
+    elif not shapely.is_valid(geometry):
+        reason = shapely.is_valid_reason(geometry)
+        problems.append(
+            Problem(
+                label,
+                number,
+                "geometry",
+                f"{which} is invalid ({reason}); repair it, e.g. with shapely.make_valid",
+            )
+        )
+    else:
+        return geometry
+    return None
+
+
+def _lon_lat(geometry: shapely.Geometry) -> bool:
+    west, south, east, north = geometry.bounds
+    return all(map(math.isfinite, (west, south, east, north))) and (
+        -180 <= west <= east <= 180 and -90 <= south <= north <= 90
+    )
+
+
+def _crs_name(crs: Any) -> Any:
+    return crs.get("properties", {}).get("name") if isinstance(crs, dict) else crs
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number GeoJSON allows")
+
+
+def _brief(error: BaseException) -> str:
+    text = str(error)
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 def read_gazetteer(path: Path | None, problems: list[Problem]) -> pd.DataFrame:
-    if path is None or not path.exists():
-        return pd.DataFrame(columns=["lat", "lon"])
+    """The GeoNames extract (``geonames_id``, ``lat``, ``lon``), indexed by id."""
+    empty = pd.DataFrame(columns=["lat", "lon"])
+    if path is None:
+        return empty
+    label = path.name
+    if not path.is_file():
+        problems.append(Problem(label, None, None, "is missing or not a regular file"))
+        return empty
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_GAZETTEER_BYTES + 1)
+    if len(raw) > MAX_GAZETTEER_BYTES:
+        problems.append(
+            Problem(label, None, None, f"is larger than {MAX_GAZETTEER_BYTES // 2**20} MB")
+        )
+        return empty
     try:
-        frame = pd.read_csv(path, dtype={"geonames_id": str})
+        frame = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), dtype={"geonames_id": str})
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as error:
         problems.append(
-            Problem(path.name, None, None, f"is not a readable CSV gazetteer ({error})")
+            Problem(label, None, None, f"is not a readable CSV gazetteer ({_brief(error)})")
         )
-        return pd.DataFrame(columns=["lat", "lon"])
+        return empty
+    missing = [column for column in ("geonames_id", "lat", "lon") if column not in frame]
+    if missing:
+        for column in missing:
+            problems.append(Problem(label, 1, column, "column is missing from the header; add it"))
+        return empty
     return frame.set_index("geonames_id")
 
 
 def serialise_polygons(
     countries: gpd.GeoDataFrame, regions: gpd.GeoDataFrame
 ) -> dict[tuple[str, str], str]:
+    """Each polygon as compact GeoJSON geometry text, keyed by (layer, id)."""
     serialised = {}
     for layer, frame in (("country", countries), ("region", regions)):
         for key, geom in zip(frame.index, frame.geometry.values, strict=True):

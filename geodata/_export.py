@@ -22,11 +22,29 @@ __all__ = [
     "checked_layers",
     "feature_collection_bytes",
     "snapshot_features",
+    "spreadsheet_safe",
     "timeline_bytes",
 ]
 
 LAYERS = ("country", "region", "city", "site", "movement", "event")
 MEDIA_TYPE = "application/geo+json"
+
+
+# A cell starting with one of these is run as a formula by spreadsheet apps (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never run as a formula: a leading quote where needed.
+
+    Examples
+    --------
+    >>> spreadsheet_safe("=SUM(A1:A9)")
+    "'=SUM(A1:A9)"
+    >>> spreadsheet_safe("Russia")
+    'Russia'
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def feature_collection_bytes(record: Record, day: dt.date, layers: Sequence[str] = LAYERS) -> bytes:

@@ -14,10 +14,17 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geodata._boundaries import WGS84, read_boundaries, read_gazetteer, serialise_polygons
+from geodata._boundaries import (
+    WGS84,
+    VertexBudget,
+    read_boundaries,
+    read_gazetteer,
+    serialise_polygons,
+)
 from geodata._checks import check_references
-from geodata._errors import Problem, RecordError
+from geodata._errors import Problem, ProblemLog, RecordError
 from geodata._index import TimelineIndex, build_index
+from geodata._limits import MAX_PERIOD_DAYS, MAX_TOML_BYTES, MAX_TOTAL_ROWS
 from geodata._tables import TABLES, read_table, typed_table
 
 if TYPE_CHECKING:
@@ -83,6 +90,20 @@ class Record:
         """One of the record's tables by name (``events``, ``movements`` …)."""
         return self.tables[name]
 
+    def estimated_bytes(self) -> int:
+        """About how much memory the record holds, for caches that keep records within a budget.
+
+        Table rows are counted three times (the frames, the index's row dicts and prebuilt features),
+        each vertex as its coordinates in shapely plus their serialised text.
+        """
+        tables = sum(int(frame.memory_usage(deep=True).sum()) for frame in self.tables.values())
+        vertices = sum(
+            int(shapely.get_num_coordinates(frame.geometry.values).sum())
+            for frame in (self.countries, self.regions, self.places)
+        )
+        text = sum(len(serialised) for serialised in self.geometry_json.values())
+        return 3 * tables + 32 * vertices + text
+
 
 def bundled_record_path() -> Path:
     """The folder of the record that ships with the package (January 2022)."""
@@ -110,14 +131,31 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
         Listing every problem found, each with its file, row and column.
     """
     folder = Path(path) if path is not None else bundled_record_path()
-    problems: list[Problem] = []
+    problems = ProblemLog()
     confinement = None if confined_to is None else Path(confined_to).resolve()
     meta, boundary_paths = _read_meta(folder, problems, confined_to=confinement)
+    if meta is None:  # without the period, host and boundary files nothing else can be checked
+        raise RecordError(problems)
     tables = {name: read_table(folder / f"{name}.csv", name, problems) for name in TABLES}
-    countries = read_boundaries(boundary_paths.get("countries"), ("iso3", "name"), problems)
-    regions = read_boundaries(boundary_paths.get("regions"), ("id", "name"), problems)
-    gazetteer = read_gazetteer(boundary_paths.get("places_gazetteer"), problems)
-    if meta is None:  # without the period and host nothing else can be checked
+    rows = sum(len(frame) for frame in tables.values() if frame is not None)
+    if rows > MAX_TOTAL_ROWS:
+        problems.append(
+            Problem(
+                "record",
+                None,
+                None,
+                f"has {rows:,} rows in all; a record may have at most {MAX_TOTAL_ROWS:,}",
+            )
+        )
+        raise RecordError(problems)
+    vertices = VertexBudget()
+    countries = read_boundaries(
+        boundary_paths["countries"], ("iso3", "name"), problems, budget=vertices
+    )
+    regions = read_boundaries(boundary_paths["regions"], ("id", "name"), problems, budget=vertices)
+    gazetteer = read_gazetteer(boundary_paths["places_gazetteer"], problems)
+    if countries is None or regions is None:
+        # Every place, contingent and region would be "unknown": report the cause, not its echoes.
         raise RecordError(problems)
     # Cross-table checks still run on every table that passed, so all problems are reported at once.
     typed = {name: typed_table(frame) for name, frame in tables.items() if frame is not None}
@@ -132,7 +170,9 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
         countries=countries,
         regions=regions,
         source_path=folder,
-        boundary_files={key: boundary_paths[key] for key in ("countries", "regions")},
+        boundary_files={
+            key: path for key in ("countries", "regions") if (path := boundary_paths[key])
+        },
         geometry_json=serialise_polygons(countries, regions),
         index=build_index(meta.host_iso3, typed, places),
     )
@@ -150,15 +190,23 @@ def _read_meta(
             )
         )
         return None, {}
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not file.is_file():
         problems.append(
             Problem(name, None, None, "is missing; copy record-template/record.toml and fill it in")
         )
         return None, {}
+    with file.open("rb") as handle:
+        text = handle.read(MAX_TOML_BYTES + 1)
+    if len(text) > MAX_TOML_BYTES:
+        problems.append(Problem(name, None, None, f"is larger than {MAX_TOML_BYTES // 1024} KB"))
+        return None, {}
+    try:
+        raw = tomllib.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         problems.append(Problem(name, None, None, f"is not valid UTF-8 TOML ({error})"))
+        return None, {}
+    except RecursionError:
+        problems.append(Problem(name, None, None, "is not valid TOML: it nests too deeply"))
         return None, {}
     missing = [key for key in _REQUIRED_META if key not in raw]
     for key in missing:
@@ -172,6 +220,17 @@ def _read_meta(
         return None, {}
     if raw["period_end"] < raw["period_start"]:
         problems.append(Problem(name, None, "period_end", "is before period_start; swap them"))
+        return None, {}
+    days = (raw["period_end"] - raw["period_start"]).days + 1
+    if days > MAX_PERIOD_DAYS:
+        problems.append(
+            Problem(
+                name,
+                None,
+                "period_end",
+                f"makes a period of {days:,} days; a record may cover at most {MAX_PERIOD_DAYS:,}",
+            )
+        )
         return None, {}
     meta = RecordMeta(
         title=str(raw["title"]),
@@ -192,15 +251,21 @@ def _read_meta(
         "places_gazetteer": "../geonames_places.csv",
     }
     given = raw.get("boundaries", {})
-    paths = {}
+    if not isinstance(given, dict):
+        problems.append(Problem(name, None, "boundaries", "must be a table: [boundaries]"))
+        return None, {}
+    paths: dict[str, Path | None] = {}
     for key, default in defaults.items():
-        # A record outside the package falls back to the bundled boundary files.
-        relative = str(given.get(key, default))
-        candidate = (folder / relative).resolve()
-        inside = confined_to is None or candidate.is_relative_to(confined_to)
-        if key not in given and not (inside and candidate.exists()):
-            candidate = (bundled_record_path() / default).resolve()
-        elif not inside:
+        bundled = (bundled_record_path() / default).resolve()
+        if key not in given:
+            # A record outside the package (or a copy of the bundled one) uses the bundled files.
+            candidate = (folder / default).resolve()
+            inside = confined_to is None or candidate.is_relative_to(confined_to)
+            paths[key] = candidate if inside and candidate.is_file() else bundled
+            continue
+        candidate = (folder / str(given[key])).resolve()
+        if confined_to is not None and not candidate.is_relative_to(confined_to):
+            # Refused before anything is opened, with the same words whether the file exists or not.
             problems.append(
                 Problem(
                     name,
@@ -209,6 +274,18 @@ def _read_meta(
                     "must name a file inside the uploaded record; leave it out to use the bundled file",
                 )
             )
+            return None, {}
+        if not candidate.is_file():
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    f"boundaries.{key}",
+                    f"{given[key]!r} is missing or not a regular file; name a GeoJSON file in the "
+                    "record's folder, or leave it out to use the bundled file",
+                )
+            )
+            return None, {}
         paths[key] = candidate
     return meta, paths
 

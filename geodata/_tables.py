@@ -13,21 +13,20 @@ import pandas as pd
 import pandera.errors
 
 from geodata._errors import Problem
+from geodata._limits import MAX_TABLE_BYTES, MAX_TABLE_ROWS
 from geodata._schemas import SCHEMAS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["MAX_TABLE_BYTES", "TABLES", "line_number", "read_table", "typed_table"]
+__all__ = ["TABLES", "line_number", "read_table", "typed_table"]
 
 TABLES = tuple(SCHEMAS)
-# A hand-made table of one event per row stays far below this; anything larger is a mistake.
-MAX_TABLE_BYTES = 20 * 1024 * 1024
 
 
 def read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
     label = file.name
-    if not file.exists():
+    if not file.is_file():
         problems.append(
             Problem(
                 label,
@@ -48,7 +47,11 @@ def read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame |
             )
         )
         return None
-    raw = file.read_bytes()
+    with file.open("rb") as handle:  # at most the budget, even if the file grew since stat()
+        raw = handle.read(MAX_TABLE_BYTES + 1)
+    if len(raw) > MAX_TABLE_BYTES:
+        problems.append(Problem(label, None, None, f"is larger than {MAX_TABLE_BYTES // 2**20} MB"))
+        return None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         problems.append(
             Problem(
@@ -82,10 +85,9 @@ def read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame |
         return None
     try:
         frame = pd.read_csv(
-            file,
+            io.StringIO(text),
             dtype=str,
             keep_default_na=False,
-            encoding="utf-8-sig",
             skipinitialspace=False,
             skip_blank_lines=False,
             index_col=False,
@@ -105,11 +107,19 @@ def read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame |
 
 
 def _shape_problem(text: str, label: str) -> Problem | None:
-    """A row with more cells than the header, or a quote never closed, at its row.
+    """Too many rows, a row with more cells than the header, or a quote never closed, at its row.
 
     pandas would otherwise report these without a row, or read a longer first row as an index and
     shift every cell one column to the right.
     """
+    if _row_count(text) > MAX_TABLE_ROWS + 1:  # the header is not a row
+        return Problem(
+            label,
+            None,
+            None,
+            f"has more than {MAX_TABLE_ROWS:,} rows; split the record or leave out rows the map "
+            "does not need",
+        )
     # First as leniently as pandas reads; then strictly, only to find a quote left open at the end.
     for strict in (False, True):
         reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
@@ -137,6 +147,25 @@ def _shape_problem(text: str, label: str) -> Problem | None:
                 )
             return None  # other irregularities are left to pandas
     return None
+
+
+def _row_count(text: str) -> int:
+    """The number of CSV records in ``text``, counted only as far as needed to compare with the budget.
+
+    Lines are an upper bound; only when there are too many lines are quoted line breaks discounted.
+    """
+    lines = text.count("\n") + 1
+    if lines <= MAX_TABLE_ROWS + 1:
+        return lines
+    rows = 0
+    try:
+        for _ in csv.reader(io.StringIO(text, newline="")):
+            rows += 1
+            if rows > MAX_TABLE_ROWS + 1:
+                break
+    except csv.Error:
+        return lines  # unreadable as CSV: the lines are all there is to go by
+    return rows
 
 
 def _problems_from(failures: pd.DataFrame, label: str) -> Iterable[Problem]:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import geodata
 from tests.hostile import write_hostile_record
+
+
+@pytest.fixture(autouse=True)
+def private_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Every test's uploads go to a folder of its own, never the machine's shared store."""
+    from dashboard.store import STORE_ENV, upload_store
+
+    folder = tmp_path_factory.mktemp("store")
+    monkeypatch.setenv(STORE_ENV, str(folder))
+    upload_store.cache_clear()
+    yield folder
+    upload_store.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import geodata
+from dashboard import exports
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DAYS = [dt.date(2022, 1, n) for n in range(1, 21)]
@@ -129,23 +130,21 @@ def test_troops_metric_follows_the_day():
     assert app.metric[0].value == "1,500"
 
 
-def test_downloads_are_geojson_files_named_by_date_and_layers():
-    from dashboard import exports
-
+def test_downloads_are_made_on_demand_as_the_cli_export():
     app = start(date="2022-01-07", layers="country,city")
-    links = " ".join(
-        str(element.proto.body)
-        for element in app.get("html")
-        if "download=" in str(element.proto.body)
-    )
-    name = "kz-jan2022_2022-01-07_country-city.geojson"
-    assert f'download="{name}"' in links
-    assert "kz-jan2022_2022-01-01_2022-01-20_timeline.geojson" in links
+    buttons = {button.proto.label: button.proto for button in app.get("download_button")}
+    assert set(buttons) == {"Download GeoJSON", "Download whole timeline"}
+    # Deferred: nothing is made (or written) until the button is pressed.
+    assert all(proto.deferred_file_id and not proto.url for proto in buttons.values())
     record = geodata.load_record()
-    written = next(exports.STORE.rglob(name))
-    assert written.read_bytes() == geodata.feature_collection_bytes(
+    day = exports.day_file(record, dt.date(2022, 1, 7), ("country", "city"))
+    assert day.name == "kz-jan2022_2022-01-07_country-city.geojson"
+    assert day.make() == geodata.feature_collection_bytes(
         record, dt.date(2022, 1, 7), ("country", "city")
     )
+    timeline = exports.timeline_file(record)
+    assert timeline.name == "kz-jan2022_2022-01-01_2022-01-20_timeline.geojson"
+    assert timeline.make() == geodata.timeline_bytes(record)
 
 
 def test_the_days_story_lists_its_events_with_sources():

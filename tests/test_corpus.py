@@ -21,8 +21,8 @@ import pytest
 
 import geodata
 from geodata.__main__ import main
+from geodata._limits import MAX_TABLE_BYTES
 from geodata._schemas import SCHEMAS
-from geodata._tables import MAX_TABLE_BYTES
 
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "base"

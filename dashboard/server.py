@@ -1,0 +1,135 @@
+"""The dashboard's server: Streamlit's own, with limits and headers that do not depend on config files.
+
+Start it with ``make run`` or ``python -m dashboard`` (``streamlit run dashboard/server.py`` works
+too). Compared with ``streamlit run dashboard/app.py`` it adds:
+
+- ``X-Content-Type-Options: nosniff`` on every response;
+- a hard cap on upload bodies, whatever ``server.maxUploadSize`` says;
+- ``/kz/upload/<token>/<layer>.geojson``: an uploaded record's polygons, for the session that holds
+  the token only, never cached by proxies, gone when the upload is;
+- a sweep of the upload store at start, and a plain message instead of any exception details.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+from starlette.middleware import Middleware
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+import geodata
+from dashboard import hardening
+from dashboard.assets import UPLOAD_ROUTE
+from dashboard.store import MAP_FILES, upload_store
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from starlette.requests import Request
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UPLOAD_LAYERS = ("countries", "regions")
+# Streamlit's upload endpoint; its body is the .zip plus a little multipart framing.
+_UPLOAD_ENDPOINT = "/_stcore/upload_file"
+MAX_UPLOAD_BODY = geodata.MAX_ARCHIVE_BYTES + 64 * 1024
+_LOG = logging.getLogger(__name__)
+
+
+class HardenedHeaders:
+    """ASGI middleware: ``nosniff`` on every response, and upload bodies cut off past their budget."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _UPLOAD_ENDPOINT in scope["path"] and scope["method"] in ("PUT", "POST"):
+            declared = dict(scope["headers"]).get(b"content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD_BODY):
+                await _too_large(scope, receive, send)
+                return
+            receive = _capped(receive)
+
+        async def send_hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"x-content-type-options"
+                ]
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_hardened)
+
+
+def _capped(receive: Receive) -> Receive:
+    """``receive`` that ends the request (as a disconnect) once its body passes the budget."""
+    received = 0
+
+    async def capped() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > MAX_UPLOAD_BODY:
+                return {"type": "http.disconnect"}
+        return message
+
+    return capped
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    limit = geodata.MAX_ARCHIVE_BYTES // 2**20
+    response = PlainTextResponse(f"An upload may be at most {limit} MB.", status_code=413)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    await response(scope, receive, send)
+
+
+async def uploaded_polygons(request: Request) -> Response:
+    """An uploaded record's polygons, found by the unguessable token only its session knows."""
+    token, layer = request.path_params["token"], request.path_params["layer"]
+    folder = upload_store().folder(token) if layer in UPLOAD_LAYERS else None
+    path = folder / MAP_FILES / f"{layer}.geojson" if folder else None
+    if path is None or not path.is_file():
+        return PlainTextResponse("Not found", status_code=404)
+    return FileResponse(
+        path,
+        media_type=geodata.MEDIA_TYPE,
+        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app: Any) -> AsyncIterator[None]:
+    removed = upload_store().sweep()
+    if removed:
+        _LOG.info("Removed %d old uploads at start", len(removed))
+    hardening.mark_served()
+    yield
+
+
+def _plain_error(error: Exception) -> bool:
+    """Log an uncaught error for the operator; show the user a sentence, never its details."""
+    _LOG.error("Uncaught error in the page", exc_info=error)
+    st.error(
+        "Something went wrong on this page. Reload it; if it happens again, tell us the date shown."
+    )
+    return True
+
+
+app = st.App(
+    "app.py",
+    routes=[Route(UPLOAD_ROUTE + "/{token}/{layer}.geojson", uploaded_polygons, methods=["GET"])],
+    middleware=[Middleware(HardenedHeaders)],
+    lifespan=_lifespan,
+    on_script_error=_plain_error,
+)
