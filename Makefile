@@ -3,6 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: run test lint bench derive chromium clean
 
@@ -18,13 +19,19 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 # Browser tests need Debian's Chromium; Playwright's own browser download does not work offline.
 chromium:
 	@command -v chromium >/dev/null || scripts/install-chromium.sh
 
-bench: $(STAMP) chromium
+# The `bench` dependency group (pyinstrument, for benchmarks/profile_hotspots.py) on top of the test one.
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --group bench
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) chromium
 	$(PY) -m benchmarks
 
 # Regenerates the committed boundary and GeoNames files from the pinned wheels (never needed at runtime).

@@ -2,8 +2,9 @@
 
 See ``benchmarks/bench.py``: server cost, websocket bytes and step latency (against the floor app) at
 1x, 10x, 100x and 1000x the bundled record, then cold start and memory per session; the table is also
-written to ``bench-results/bench.json``. The parts run on their own too: ``python -m benchmarks.data``,
-``python -m benchmarks.server_cost``, ``python -m benchmarks.step_latency``.
+written to ``bench-results/bench.json``. The parts run on their own too:
+``python -m benchmarks.server_cost [--panels | --exports]``,
+``python -m benchmarks.step_latency [--by-kind]``, ``python -m benchmarks.load``.
 """
 
 from __future__ import annotations

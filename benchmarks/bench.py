@@ -17,7 +17,7 @@ and, for the bundled record only,
 
 Prints one table (progress goes to stderr) and writes everything to ``bench-results/bench.json``. The
 machine is shared: compare ratios measured in the same run, and read absolute figures as rough.
-``python -m benchmarks.data`` still prints the older data timings on their own.
+``python -m benchmarks.server_cost --exports`` prints the load, snapshot and GeoJSON export timings.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ from playwright.sync_api import sync_playwright
 
 import geodata
 from benchmarks import server_cost, step_latency
-from benchmarks.browser import APP, MAP_FRAME, ROOT, launch_chromium, running_app
+from benchmarks._cli import middle_days
 from benchmarks.synthetic import write_synthetic_record
+from tests.support.browser import APP, MAP_FRAME, ROOT, launch_chromium, running_app
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -152,8 +153,7 @@ def _steps_days(period: Sequence[str], steps: int) -> list[dt.date]:
     """``steps + 1`` consecutive days in the middle of the period (first and last day, ISO)."""
     first_day, last_day = (dt.date.fromisoformat(day) for day in period)
     days = [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
-    first = max(0, (len(days) - (steps + 1)) // 2)
-    return days[first : first + steps + 1]
+    return middle_days(days, steps)
 
 
 def measure_latency(
@@ -177,10 +177,9 @@ def measure_latency(
         for index in range(rounds):
             for name in ("dashboard", "floor") if index % 2 == 0 else ("floor", "dashboard"):
                 url, days = plan[name]
-                app_steps, _ = step_latency._round(browser, url, days)
-                collected[name].extend(app_steps)
+                collected[name].extend(step_latency.measure_round(browser, url, days).steps)
         memory = memory_mb(pid)
-    summary = {name: step_latency._summary(steps_) for name, steps_ in collected.items()}
+    summary = {name: step_latency.summary(steps_) for name, steps_ in collected.items()}
     dash, floor = summary["dashboard"], summary["floor"]
     return {
         "rounds": rounds,

@@ -40,7 +40,8 @@ from playwright.async_api import async_playwright
 
 import geodata
 from benchmarks.bench import BUNDLED_ENV, memory_mb, server_pid
-from benchmarks.browser import (
+from benchmarks.step_latency import CLOCK_OFFSET, IDLE, SLIDER
+from tests.support.browser import (
     APP,
     CHROMIUM_ARGS,
     LOCAL_PREFIXES,
@@ -48,7 +49,6 @@ from benchmarks.browser import (
     chromium_path,
     running_app,
 )
-from benchmarks.step_latency import CLOCK_OFFSET, IDLE, SLIDER
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -18,8 +18,8 @@ from pyinstrument import Profiler
 
 import geodata
 from benchmarks import server_cost
-from benchmarks.browser import ROOT
 from benchmarks.synthetic import write_synthetic_record
+from tests.support.browser import ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -12,7 +12,16 @@ about 60 evenly spread days of a long period) this times what the dashboard's ma
 
 It also measures the bytes of those arguments as JSON (``script`` + ``feature_group`` + ``layer_control``,
 what changes per step), with ``feature_group`` split per layer. Only the map's share of a run is timed:
-the side panels (troops table, chart, story) are not.
+the side panels (troops table, chart, story) are not; two options time more instead:
+
+- ``--panels [--steps N]``: the whole slider step, part by part. Runs the body of the dashboard's
+  ``day_view`` fragment (``dashboard/app.py``: snapshot, map, downloads, troops table, troop chart, day
+  story, unlocated sites) in Streamlit's bare mode, outside ``streamlit run``: every ``st.`` call builds
+  its element, nothing is sent. The parts are listed here by hand (:func:`fragment_parts`), so keep
+  them in step with ``day_view``. Prints the median milliseconds per part over ``steps`` consecutive
+  days in the middle of the period.
+- ``--exports``: loading the record (median of 5), then for every day the snapshot and the snapshot
+  plus its GeoJSON export (median of 5 each), and the whole timeline's export (median of 3).
 """
 
 from __future__ import annotations
@@ -41,14 +50,14 @@ from streamlit_folium import (
 )
 
 import geodata
-from benchmarks.synthetic import add_record_options, chosen_record_folder
+from benchmarks._cli import add_record_options, chosen_record_folder, middle_days
 from dashboard import map_builders, map_content
 from dashboard.assets import MapAssets
 from dashboard.map_builders import GROUP_NAMES, build_base_map, build_layer_control
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 # Fixed URLs: no Streamlit runtime is needed to declare the components that serve the files.
 ASSETS = MapAssets(
@@ -277,19 +286,136 @@ def print_summary(label: str, result: dict[str, Any]) -> None:
         print(f"  of the status group (raw JSON): {parts}")
 
 
+# --- --panels: the whole fragment, part by part ----------------------------------------------------
+
+
+def fragment_parts(
+    record: geodata.Record, layers: Sequence[str]
+) -> dict[str, Callable[[Any], Any]]:
+    """The calls of ``day_view`` (``dashboard/app.py``), in its order, each taking the day's snapshot."""
+    from dashboard import map_panel, panels
+
+    # Bare mode warns on every st. call; Streamlit sets its loggers' levels on import, so after it.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
+        logging.ERROR
+    )
+    return {
+        "snapshot": lambda snap: geodata.snapshot(record, snap.date),
+        "show_map": lambda snap: map_panel.show_map(record, snap, tuple(layers)),
+        "downloads": lambda snap: panels.downloads(record, snap.date, tuple(layers)),
+        "troops_today": lambda snap: panels.troops_today(record, snap),
+        "troop_chart": lambda snap: panels.troop_chart(record, snap.date),
+        "day_story": lambda snap: panels.day_story(snap),
+        "unlocated_sites": lambda snap: panels.unlocated_sites(snap),
+    }
+
+
+def measure_panels(record: geodata.Record, steps: int = 10) -> dict[str, dict[str, float]]:
+    """Median and max ms per part of the fragment over ``steps`` days (after one warm-up day)."""
+    calls = fragment_parts(record, geodata.LAYERS)
+    samples: dict[str, list[float]] = {name: [] for name in [*calls, "total"]}
+    for index, day in enumerate(middle_days(record.meta.days, steps)):
+        snap = geodata.snapshot(record, day)
+        total = 0.0
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call(snap)
+            elapsed = (time.perf_counter() - start) * 1000
+            total += elapsed
+            if index:  # the first day warms up
+                samples[name].append(elapsed)
+        if index:
+            samples["total"].append(total)
+    return {
+        name: {"median": statistics.median(values), "max": max(values)}
+        for name, values in samples.items()
+    }
+
+
+# --- --exports: load, snapshot and GeoJSON export ----------------------------------------------------
+
+
+def _median_ms(action: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def measure_exports(folder: str | None) -> dict[str, Any]:
+    """Load (median of 5); per day snapshot and snapshot + export (median of 5); timeline (of 3)."""
+    load_ms = _median_ms(lambda: geodata.load_record(folder), 5)
+    record = geodata.load_record(folder)
+    days = record.meta.days
+    return {
+        "load_ms": load_ms,
+        "snapshot_ms": [_median_ms(lambda d=d: geodata.snapshot(record, d), 5) for d in days],
+        "export_ms": [
+            _median_ms(lambda d=d: geodata.feature_collection_bytes(record, d), 5) for d in days
+        ],
+        "timeline_ms": _median_ms(lambda: geodata.timeline_bytes(record), 3),
+    }
+
+
+def print_exports(result: dict[str, Any]) -> None:
+    """The four timings, one line each."""
+    snapshot_ms, export_ms = result["snapshot_ms"], result["export_ms"]
+    print(f"load record (after imports)       median {result['load_ms']:7.1f} ms")
+    print(
+        f"snapshot, per day                 median {statistics.median(snapshot_ms):7.1f} ms  max {max(snapshot_ms):6.1f} ms"
+    )
+    print(
+        f"snapshot + export, per day        median {statistics.median(export_ms):7.1f} ms  max {max(export_ms):6.1f} ms"
+    )
+    print(f"whole timeline export (--all)     median {result['timeline_ms']:7.1f} ms")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the server cost per step for the bundled record, a record folder, or a synthetic scale."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.server_cost")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.server_cost", description=__doc__.split("\n")[0]
+    )
     add_record_options(parser)
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument(
+        "--panels",
+        action="store_true",
+        help="time each part of the dashboard's day_view fragment (map and side panels) instead",
+    )
+    what.add_argument(
+        "--exports",
+        action="store_true",
+        help="time loading the record, the snapshots and their GeoJSON exports instead",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=10, help="with --panels: days measured (default 10)"
+    )
     parser.add_argument("--json", action="store_true", help="print every day's figures as JSON")
     options = parser.parse_args(argv)
+    if options.json and (options.panels or options.exports):
+        parser.error("--json prints the map's figures only: not with --panels or --exports")
     with tempfile.TemporaryDirectory(prefix="kz-bench-") as scratch:
         folder = chosen_record_folder(options, scratch)
+        label = str(folder or "bundled record")
+        if options.exports:
+            print(f"{label}: load, snapshot and GeoJSON export")
+            print_exports(measure_exports(folder))
+            return
         record = geodata.load_record(folder)
-        costs = measure(record)
+        if options.panels:
+            panels = measure_panels(record, options.steps)
+        else:
+            costs = measure(record)
+    if options.panels:
+        print(f"{label}: day_view's parts, ms per step ({options.steps} steps)")
+        for name, stats in panels.items():
+            print(f"  {name:<16} median {stats['median']:8.1f}  max {stats['max']:8.1f}")
+        return
     if options.json:
         print(json.dumps([asdict(cost) for cost in costs], indent=1))
-    print_summary(str(folder or "bundled record"), summary(costs))
+    print_summary(label, summary(costs))
 
 
 if __name__ == "__main__":

@@ -15,21 +15,34 @@ by the dashboard's status layer and by the floor app's empty group) notes the ti
 next animation frame, then for the task after it, which runs once that frame's layout and paint are
 done. By then the whole ``feature_group`` script of the step has run, the groups after the status
 layer included.
+
+Websocket bytes: every frame the page receives, from the DevTools protocol, between the key press and
+100 ms after the run ended. ``--by-kind [--data DIR | --scale N] [--steps N]`` shows where they go
+instead: it opens the dashboard alone on that record at a day in the middle of the period, presses
+ArrowRight ``steps`` times (default 5), decodes every frame (Streamlit's ``ForwardMsg`` protobuf) and
+prints the median bytes per step by message kind: ``element:component_instance`` is the map
+(``st_folium``'s arguments), ``element:vega_lite_chart`` the troop chart, ``element:html`` the day's
+story, ``element:dataframe`` the troops table, and so on.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import collections
 import datetime as dt
 import json
 import statistics
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+import tempfile
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from playwright.sync_api import sync_playwright
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from benchmarks.browser import APP, MAP_FRAME, ROOT, launch_chromium, running_app
+import geodata
+from benchmarks._cli import add_record_options, chosen_record_folder, middle_days
+from tests.support.browser import APP, MAP_FRAME, ROOT, launch_chromium, running_app
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -106,12 +119,20 @@ class Step:
     ws_bytes_step: int  # every frame until the run finished
 
 
-class _Frames:
+class Received(NamedTuple):
+    """One websocket frame: its size, whether it carries the map's update, its bytes if binary."""
+
+    size: int
+    carries_map: bool
+    data: bytes | None  # None for a text frame
+
+
+class Frames:
     """Websocket frames the page receives, from the DevTools protocol."""
 
     def __init__(self, session: CDPSession) -> None:
         self.session = session
-        self.frames: list[tuple[int, bool]] = []
+        self.frames: list[Received] = []
         session.on("Network.webSocketFrameReceived", self._received)
         session.send("Network.enable")
 
@@ -119,19 +140,61 @@ class _Frames:
         response = event["response"]
         payload = response["payloadData"]
         # Streamlit sends binary protobuf, which the protocol hands over base64-encoded.
-        data = base64.b64decode(payload) if response["opcode"] == 2 else payload.encode()
-        self.frames.append((len(data), b"streamlit_folium" in data))
+        binary = response["opcode"] == 2
+        data = base64.b64decode(payload) if binary else payload.encode()
+        self.frames.append(
+            Received(len(data), b"streamlit_folium" in data, data if binary else None)
+        )
 
-    def take(self) -> tuple[int | None, int]:
-        """Bytes up to the map's update and in all, since the last call."""
+    def take(self) -> list[Received]:
+        """The frames received since the last call."""
         self.session.send("Runtime.evaluate", {"expression": "0"})  # deliver pending events
         frames, self.frames = self.frames, []
-        to_map, total = None, 0
-        for size, carries_map in frames:
-            total += size
-            if carries_map and to_map is None:
-                to_map = total
-        return to_map, total
+        return frames
+
+
+def bytes_to_map(frames: Sequence[Received]) -> tuple[int | None, int]:
+    """Bytes up to the frame carrying the map's update (``None`` if none did), and in all."""
+    to_map, total = None, 0
+    for frame in frames:
+        total += frame.size
+        if frame.carries_map and to_map is None:
+            to_map = total
+    return to_map, total
+
+
+def message_kind(data: bytes) -> str:
+    """``element:<element type>`` for new elements, ``delta:<kind>`` for other deltas, else the ForwardMsg's own kind."""
+    message = ForwardMsg()
+    try:
+        message.ParseFromString(data)
+    except Exception:  # something newer than this protobuf
+        return "undecoded"
+    kind = message.WhichOneof("type") or "empty"
+    if kind == "delta":
+        delta = message.delta
+        which = delta.WhichOneof("type")
+        if which == "new_element":
+            return f"element:{delta.new_element.WhichOneof('type')}"
+        return f"delta:{which}"
+    return kind
+
+
+def bytes_by_kind(frames: Sequence[Received]) -> dict[str, int]:
+    """Bytes per message kind (:func:`message_kind`; ``text`` for text frames)."""
+    totals: dict[str, int] = collections.Counter()
+    for frame in frames:
+        totals["text" if frame.data is None else message_kind(frame.data)] += frame.size
+    return dict(totals)
+
+
+@dataclass
+class Round:
+    """One page load stepped through its days."""
+
+    steps: list[Step]
+    clock_offset_ms: float
+    bytes_by_kind: list[dict[str, int]] = field(default_factory=list)  # per step, if asked
 
 
 def _open(page: Page, url: str, day: dt.date) -> Frame:
@@ -147,16 +210,26 @@ def _open(page: Page, url: str, day: dt.date) -> Frame:
     return frame
 
 
-def _round(browser: Browser, url: str, days: Sequence[dt.date]) -> tuple[list[Step], float]:
-    """Open ``url`` at ``days[0]`` and step through the rest; the steps and the clocks' offset."""
+def measure_round(
+    browser: Browser,
+    url: str,
+    days: Sequence[dt.date],
+    *,
+    by_kind: bool = False,
+    step_timeout_ms: float = 30_000,
+) -> Round:
+    """Open ``url`` at ``days[0]`` and step through the rest; the steps and the clocks' offset.
+
+    With ``by_kind``, also the websocket bytes of each step by message kind (decoded after the step).
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
-        frames = _Frames(context.new_cdp_session(page))
+        frames = Frames(context.new_cdp_session(page))
         frame = _open(page, url, days[0])
         offset = page.evaluate(CLOCK_OFFSET, MAP_FRAME)
         slider = page.locator(SLIDER)
-        steps = []
+        steps, kinds = [], []
         for day in days[1:]:
             slider.focus()
             page.evaluate("() => { window.__keyAt = null; }")
@@ -167,15 +240,18 @@ def _round(browser: Browser, url: str, days: Sequence[dt.date]) -> tuple[list[St
             page.keyboard.press("ArrowRight")
             mark = frame.wait_for_function(
                 "day => { const m = window.__kzDrawn[day]; return m && m.drawn !== null && m; }",
-                arg=day.isoformat(), timeout=30_000,
+                arg=day.isoformat(), timeout=step_timeout_ms,
             ).json_value()  # fmt: skip
             key_at = page.evaluate("() => window.__keyAt")
             if key_at is None:
                 raise RuntimeError(f"the page saw no ArrowRight keydown before {day}")
             key_at += offset
-            page.wait_for_function(IDLE, timeout=30_000)
+            page.wait_for_function(IDLE, timeout=step_timeout_ms)
             page.wait_for_timeout(100)  # let the iframe's own messages (resize) settle
-            to_map, total = frames.take()
+            received = frames.take()
+            to_map, total = bytes_to_map(received)
+            if by_kind:
+                kinds.append(bytes_by_kind(received))
             steps.append(
                 Step(
                     day=day.isoformat(),
@@ -189,7 +265,7 @@ def _round(browser: Browser, url: str, days: Sequence[dt.date]) -> tuple[list[St
                     ws_bytes_step=total,
                 )
             )
-        return steps, offset
+        return Round(steps, offset, kinds)
     finally:
         context.close()
 
@@ -209,14 +285,17 @@ def measure(
                 return measure(url, days, rounds=rounds, browser=own)
             finally:
                 own.close()
-    return [step.latency_ms for _ in range(rounds) for step in _round(browser, url, days)[0]]
+    return [
+        step.latency_ms for _ in range(rounds) for step in measure_round(browser, url, days).steps
+    ]
 
 
 def _p95(values: Sequence[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def _summary(steps: Sequence[Step]) -> dict[str, Any]:
+def summary(steps: Sequence[Step]) -> dict[str, Any]:
+    """Latency median, p95 and max, and the websocket bytes per step, of one app's steps."""
     latencies = [s.latency_ms for s in steps]
     to_map = [s.ws_bytes_to_map for s in steps if s.ws_bytes_to_map is not None]
     return {
@@ -233,11 +312,56 @@ def _summary(steps: Sequence[Step]) -> dict[str, Any]:
     }
 
 
+def by_kind(folder: str | None, steps: int) -> tuple[list[dt.date], list[dict[str, int]]]:
+    """The days stepped through and, per step, the websocket bytes by message kind (dashboard only)."""
+    days = middle_days(geodata.load_record(folder).meta.days, steps)
+    args = ("--data", folder) if folder else ()
+    with (
+        running_app(APP, args=args, env={"KZ_RECORD_DIR": ""}, timeout=120) as url,
+        sync_playwright() as playwright,
+    ):
+        browser = launch_chromium(playwright)
+        try:
+            result = measure_round(browser, url, days, by_kind=True, step_timeout_ms=120_000)
+        finally:
+            browser.close()
+    return days, result.bytes_by_kind
+
+
+def print_by_kind(label: str, days: Sequence[dt.date], steps: Sequence[dict[str, int]]) -> None:
+    """The median bytes per step of each message kind, largest first, and their share."""
+    kinds = sorted({kind for step in steps for kind in step})
+    medians = {kind: statistics.median(step.get(kind, 0) for step in steps) for kind in kinds}
+    total = statistics.median(sum(step.values()) for step in steps)
+    print(f"{label}: {len(steps)} steps from {days[0]}; median bytes per step")
+    for kind, size in sorted(medians.items(), key=lambda item: -item[1]):
+        print(f"  {kind:<34} {size:>12,.0f}  ({size / total:.0%})")
+    print(f"  {'total':<34} {total:>12,.0f}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Measure the dashboard and the floor app alternately; print the table and write the JSON."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.step_latency")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.step_latency", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--rounds", type=int, default=3, help="page loads per app (default 3)")
-    rounds = parser.parse_args(argv).rounds
+    parser.add_argument(
+        "--by-kind",
+        action="store_true",
+        help="instead: the websocket bytes per step by Streamlit message kind (dashboard only)",
+    )
+    add_record_options(parser)
+    parser.add_argument("--steps", type=int, help="with --by-kind: steps to take (default 5)")
+    options = parser.parse_args(argv)
+    if not options.by_kind and (options.data or options.scale or options.steps is not None):
+        parser.error("--data, --scale and --steps go with --by-kind")
+    if options.by_kind:
+        with tempfile.TemporaryDirectory(prefix="kz-bench-") as scratch:
+            folder = chosen_record_folder(options, scratch)
+            days, kinds = by_kind(folder, 5 if options.steps is None else options.steps)
+        print_by_kind(str(folder or "bundled record"), days, kinds)
+        return
+    rounds = options.rounds
     steps: dict[str, list[tuple[int, Step]]] = {"dashboard": [], "floor": []}
     offsets: dict[str, list[float]] = {"dashboard": [], "floor": []}
     with (
@@ -252,13 +376,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             for index in range(rounds):
                 # Alternate, and swap who goes first every round, so neither app always follows the other.
                 for name in ("dashboard", "floor") if index % 2 == 0 else ("floor", "dashboard"):
-                    app_steps, offset = _round(browser, urls[name], DAYS)
-                    steps[name].extend((index, step) for step in app_steps)
-                    offsets[name].append(offset)
+                    result = measure_round(browser, urls[name], DAYS)
+                    steps[name].extend((index, step) for step in result.steps)
+                    offsets[name].append(result.clock_offset_ms)
         finally:
             browser.close()
-    summary = {name: _summary([step for _, step in app]) for name, app in steps.items()}
-    dash, floor = summary["dashboard"], summary["floor"]
+    summaries = {name: summary([step for _, step in app]) for name, app in steps.items()}
+    dash, floor = summaries["dashboard"], summaries["floor"]
     ratios = {
         "median": dash["median_ms"] / floor["median_ms"],
         "p95": dash["p95_ms"] / floor["p95_ms"],
@@ -268,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{rounds} rounds x {len(DAYS) - 1} steps, apps alternating"
     )
     print(f"{'app':<10} {'n':>4} {'median':>8} {'p95':>8} {'max':>8}")
-    for name, s in summary.items():
+    for name, s in summaries.items():
         print(f"{name:<10} {s['n']:>4} {s['median_ms']:8.1f} {s['p95_ms']:8.1f} {s['max_ms']:8.1f}")
     print(f"dashboard/floor: median x{ratios['median']:.2f}, p95 x{ratios['p95']:.2f}")
     print(
@@ -276,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{dash['script_to_drawn_median_ms']:.1f} ms, floor {floor['script_to_drawn_median_ms']:.1f} ms"
     )
     print("websocket bytes received per step (until the map's update / whole run):")
-    for name, s in summary.items():
+    for name, s in summaries.items():
         print(
             f"{name:<10} to map median {s['ws_bytes_to_map_median'] or 0:>9,.0f} "
             f"max {s['ws_bytes_to_map_max'] or 0:>9,}   "
@@ -290,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "ratios": ratios,
         "apps": {
             name: {
-                "summary": summary[name],
+                "summary": summaries[name],
                 "clock_offsets_ms": offsets[name],
                 "steps": [asdict(step) | {"round": index} for index, step in app],
             }

@@ -78,20 +78,6 @@ TILED = ("presence", "movements", "unrest", "events", "figures")
 ABROAD_SPREAD = 1.5
 
 
-def add_record_options(parser: argparse.ArgumentParser) -> None:
-    """``--data DIR`` or ``--scale N`` (a synthetic record), for the benchmarks' command lines."""
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--data", help="a record folder (default: the bundled record)")
-    where.add_argument("--scale", type=int, help="a synthetic record this many times the bundled")
-
-
-def chosen_record_folder(options: argparse.Namespace, scratch: str) -> str | None:
-    """The record the options name: ``--data``, a synthetic record written into ``scratch``, or the bundled one (``None``)."""
-    if options.scale and options.scale > 1:
-        return str(write_synthetic_record(Path(scratch) / "record", options.scale))
-    return options.data
-
-
 def period_days(scale: int) -> int:
     """Days in the period of a record ``scale`` times the bundled one: ``20 × ceil(sqrt(scale))``."""
     return BUNDLED_DAYS * math.ceil(math.sqrt(scale))
@@ -199,7 +185,7 @@ def _close_presence(
     pile up day after day.
     """
     replicate = np.repeat(np.arange(len(offsets)), len(bundled["presence"]))
-    left = bundled["contingents"].set_index("id")["in_kazakhstan_to"]
+    left = bundled["contingents"].set_index("id")["in_host_to"]
     template_end = bundled["presence"]["contingent_id"].map(left).to_numpy()
     fill = _shifted(pd.Series(np.tile(template_end, len(offsets))), offsets[replicate])
     open_clone = (presence["end"] == "").to_numpy() & (replicate > 0)
@@ -356,8 +342,8 @@ def _contingents(contingents: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> 
     ] + [tables["presence"].loc[tables["presence"]["end"] != "", ["contingent_id", "start", "end"]]]
     spans = pd.concat(dated).groupby("contingent_id")
     first, last = spans["start"].min(), spans["end"].max()
-    frame["in_kazakhstan_from"] = frame["id"].map(first)
-    frame["in_kazakhstan_to"] = frame["id"].map(last)
+    frame["in_host_from"] = frame["id"].map(first)
+    frame["in_host_to"] = frame["id"].map(last)
     return frame
 
 

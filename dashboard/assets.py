@@ -31,6 +31,9 @@ class MapAssets:
     css: tuple[tuple[str, str], ...]
     countries_url: str
     regions_url: str
+    # Credits shown on the map, from each boundary file's declared provenance.
+    countries_attribution: str = ""
+    regions_attribution: str = ""
 
 
 def served(folder: Path) -> str:
@@ -57,7 +60,14 @@ def map_assets(record: geodata.Record) -> MapAssets:
         css=(("leaflet_css", f"{leaflet}/leaflet.css"), ("kz_map_css", f"{helpers}/kz_map.css")),
         countries_url=_polygons_url(record, "countries"),
         regions_url=_polygons_url(record, "regions"),
+        countries_attribution=_credit("Boundaries", record, "countries"),
+        regions_attribution=_credit("Regions", record, "regions"),
     )
+
+
+def _credit(what: str, record: geodata.Record, key: str) -> str:
+    provenance = record.provenance.get(key)
+    return f"{what}: {provenance.name}" if provenance else ""
 
 
 def _polygons_url(record: geodata.Record, layer: str) -> str:
@@ -83,7 +93,11 @@ def write_map_files(record: geodata.Record, folder: Path) -> None:
         frame = frames[layer]
         features = [
             '{"type":"Feature","properties":'
-            + json.dumps({id_property: str(ident), "name": str(name)}, ensure_ascii=False)
+            + json.dumps(
+                {id_property: str(ident), "name": str(name)},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
             + ',"geometry":'
             + record.geometry_json[(key, str(ident))]
             + "}"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from dashboard import url_state
-from geodata import LAYERS
+from geodata import LAYERS, layer
 
 if TYPE_CHECKING:
     from geodata import RecordMeta
@@ -22,14 +22,6 @@ URL_WARNINGS = "url_warnings"
 LAST_TICK = "last_tick"
 ONE_DAY = dt.timedelta(days=1)
 SPEEDS = {"Slow (2 s a day)": 2.0, "Normal (1 s a day)": 1.0, "Fast (0.5 s a day)": 0.5}
-LAYER_LABELS = {
-    "country": "Contributing countries",
-    "region": "Regions (state of emergency)",
-    "city": "Cities (unrest)",
-    "site": "Guarded sites",
-    "movement": "Deployment and withdrawal legs",
-    "event": "Events",
-}
 
 
 def restore_from_url(meta: RecordMeta) -> None:
@@ -58,7 +50,7 @@ def show_url_warnings() -> None:
 def layer_choice() -> tuple[str, ...]:
     """The layers to draw and download (sidebar)."""
     chosen = st.sidebar.multiselect(
-        "Layers", options=list(LAYERS), format_func=LAYER_LABELS.__getitem__, key=LAYERS_CHOICE,
+        "Layers", options=list(LAYERS), format_func=lambda key: layer(key).label, key=LAYERS_CHOICE,
         help="What the map draws and what Download GeoJSON contains.",
     )  # fmt: skip
     return tuple(layer for layer in LAYERS if layer in chosen)
@@ -132,7 +124,8 @@ def day_slider(meta: RecordMeta, tick: float | None) -> dt.date:
 
 def _tick_due(tick: float) -> bool:
     """Whether this run is the timer's: other runs while playing (a click, a new speed) do not step."""
-    return time.monotonic() - st.session_state.get(LAST_TICK, 0.0) >= 0.8 * tick
+    last: float = st.session_state.get(LAST_TICK, 0.0)
+    return time.monotonic() - last >= 0.8 * tick
 
 
 def _keep_in_url(day: dt.date, layers: tuple[str, ...]) -> None:

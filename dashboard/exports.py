@@ -1,42 +1,93 @@
-"""What the download buttons give: each file's name, and a function that makes its bytes when asked.
+"""Downloads: links to the app's own export route, made when fetched and streamed, never stored.
 
-Nothing is written to disk: a file is made only when its button is pressed, so a slider step costs
-no bytes anywhere, and an upload's exports are seen by its session only.
+Nothing is written to disk and nothing is held per session: ``dashboard/server.py`` answers
+``/kz/export/<token>/<file name>?date=…&layers=…`` (or ``?all=1``) by streaming the same bytes as
+the CLI's export. The token names a loaded record and is unguessable, so an upload's exports reach
+only the session that holds it. (Streamlit's own download files live in a per-session memory store;
+under many sessions at once some were gone before the browser fetched them.)
 """
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
+import secrets
+import threading
+import weakref
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 import geodata
 
-if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Callable
+__all__ = ["EXPORT_ROUTE", "ExportFile", "day_file", "requested", "timeline_file"]
+
+EXPORT_ROUTE = "/kz/export"
+
+_LOCK = threading.Lock()
+# Tokens of the records pages have shown; a record dropped from the cache takes its token with it.
+_BY_TOKEN: weakref.WeakValueDictionary[str, geodata.Record] = weakref.WeakValueDictionary()
+_TOKEN_OF: weakref.WeakKeyDictionary[geodata.Record, str] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
 class ExportFile:
-    """A download: its file name and what makes its bytes (the same bytes as the CLI's export)."""
+    """A download: its file name and the URL the app serves it at."""
 
     name: str
-    make: Callable[[], bytes]
+    url: str
+
+
+def _token(record: geodata.Record) -> str:
+    with _LOCK:
+        token = _TOKEN_OF.get(record)
+        if token is None:
+            token = secrets.token_urlsafe(18)
+            _TOKEN_OF[record] = token
+            _BY_TOKEN[token] = record
+        return token
+
+
+def _day_name(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> str:
+    return f"{record.meta.slug}_{day.isoformat()}_{'-'.join(layers)}.geojson"
+
+
+def _timeline_name(record: geodata.Record) -> str:
+    meta = record.meta
+    return f"{meta.slug}_{meta.period_start}_{meta.period_end}_timeline.geojson"
 
 
 def day_file(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> ExportFile:
     """The day's GeoJSON for ``layers``: ``python -m geodata export --date D --layers …``."""
-    return ExportFile(
-        f"{record.meta.slug}_{day.isoformat()}_{'-'.join(layers)}.geojson",
-        functools.partial(geodata.feature_collection_bytes, record, day, layers),
-    )
+    name = _day_name(record, day, layers)
+    query = urlencode({"date": day.isoformat(), "layers": ",".join(layers)})
+    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?{query}")
 
 
 def timeline_file(record: geodata.Record) -> ExportFile:
     """The whole timeline's GeoJSON: ``python -m geodata export --all``."""
-    meta = record.meta
-    return ExportFile(
-        f"{meta.slug}_{meta.period_start}_{meta.period_end}_timeline.geojson",
-        functools.partial(geodata.timeline_bytes, record),
-    )
+    name = _timeline_name(record)
+    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?all=1")
+
+
+def requested(token: str, name: str, query: Mapping[str, str]) -> Iterator[bytes] | None:
+    """The bytes of the export a URL asks for, in pieces; ``None`` unless it is one this app made.
+
+    Everything in the URL is checked: the token must name a record still loaded, the date must lie
+    in its period, the layers must be known, and the file name must be the one the page gave.
+    """
+    with _LOCK:
+        record = _BY_TOKEN.get(token)
+    if record is None or len(name) > 200:
+        return None
+    if query.get("all") == "1":
+        return geodata.timeline_chunks(record) if name == _timeline_name(record) else None
+    try:
+        day = dt.date.fromisoformat(query.get("date", "")[:10])
+        layers = geodata.checked_layers(query.get("layers", "")[:200].split(","))
+    except ValueError:
+        return None
+    if not record.meta.period_start <= day <= record.meta.period_end:
+        return None
+    if name != _day_name(record, day, layers):
+        return None
+    return geodata.feature_collection_chunks(record, day, layers)

@@ -60,7 +60,7 @@ class HelperCall(MacroElement):
     )
 
     def __init__(self, function: str, data: Any) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
         self._name = "HelperCall"
         self.function = function
         self.data = data

@@ -12,6 +12,7 @@ import folium
 import xyzservices
 
 from dashboard import map_content, palette
+from dashboard.layers import GROUP_NAMES, map_layers
 from dashboard.leaflet_elements import FetchedGeoJson, HelperCall
 
 if TYPE_CHECKING:
@@ -20,15 +21,10 @@ if TYPE_CHECKING:
     import geodata
     from dashboard.assets import MapAssets
 
-MAP_CENTRE = (48.0, 62.0)
-MAP_ZOOM = 3
-GROUP_NAMES = {
-    "status": "Status of countries and regions",
-    "city": "Cities: unrest",
-    "site": "Guarded sites",
-    "movement": "Deployment and withdrawal legs",
-    "event": "Events of the day",
-}
+# Without a record's bounds (tests, benchmarks): the whole inhabited world.
+WORLD_BOUNDS = (-170.0, -50.0, 170.0, 75.0)
+# Space around the record's bounds, as a share of their size, so nothing sits on the map's edge.
+_MARGIN = 0.08
 # Resolved once: folium would search the whole xyzservices catalogue for "OpenStreetMap" on every run.
 _OSM = xyzservices.providers.OpenStreetMap.Mapnik
 _NEUTRAL = {
@@ -39,16 +35,24 @@ _NEUTRAL = {
 }
 
 
-def build_base_map(assets: MapAssets) -> folium.Map:
-    """The map without any date: the same on every run, so the component is never re-mounted."""
+def build_base_map(
+    assets: MapAssets, *, bounds: tuple[float, float, float, float] = WORLD_BOUNDS
+) -> folium.Map:
+    """The map without any date: the same on every run, so the component is never re-mounted.
+
+    ``bounds`` (west, south, east, north) is the first view, e.g. ``Record.story_bounds()``.
+    """
+    west, south, east, north = bounds
+    pad_x, pad_y = (east - west) * _MARGIN, (north - south) * _MARGIN
     base = folium.Map(
-        location=MAP_CENTRE,
-        zoom_start=MAP_ZOOM,
+        location=((south + north) / 2, (west + east) / 2),
+        zoom_start=3,
         tiles=None,
         control_scale=True,
         min_zoom=2,
         prefer_canvas=False,
     )
+    base.fit_bounds([[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]])
     # Leaflet and the helpers come from the app's own server; folium's defaults point at CDNs.
     base.default_js = list(assets.js)
     base.default_css = list(assets.css)
@@ -56,13 +60,13 @@ def build_base_map(assets: MapAssets) -> folium.Map:
         name="Countries",
         spec={"key": "countries", "url": assets.countries_url, "id": "iso3", "label": "name", "style": _NEUTRAL,
               "pane": "kzCountries", "zIndex": 350,
-              "attribution": "Boundaries: Natural Earth"},
+              "attribution": assets.countries_attribution},
     ).add_to(base)  # fmt: skip
     FetchedGeoJson(
         name="Regions of the host country",
         spec={"key": "regions", "url": assets.regions_url, "id": "id", "label": "name",
               "pane": "kzRegions", "zIndex": 360,
-              "style": {**_NEUTRAL, "fillOpacity": 0.0, "weight": 0.8}, "attribution": "Places: GeoNames"},
+              "style": {**_NEUTRAL, "fillOpacity": 0.0, "weight": 0.8}, "attribution": assets.regions_attribution},
     ).add_to(base)  # fmt: skip
     # Optional online tiles: off by default, and nothing breaks when they cannot load.
     folium.TileLayer(_OSM, name="OpenStreetMap tiles (online)", overlay=True, show=False).add_to(
@@ -79,29 +83,22 @@ def build_day_groups(
 
     ``force`` names the deployed force in the legend ("CSTO" gives "CSTO troops in Kazakhstan").
     """
-    restyle = []
-    if "country" in layers:
-        restyle.append(map_content.country_styles(snap))
-    if "region" in layers:
-        restyle.append(map_content.region_styles(snap))
-    drawn = {
-        "movement": ("lines", map_content.movement_lines),
-        "city": ("points", map_content.city_points),
-        "site": ("points", map_content.site_points),
-        "event": ("points", map_content.event_points),
-    }
-    content = {
-        layer: (helper, build(snap)) for layer, (helper, build) in drawn.items() if layer in layers
-    }
+    drawn = [layer for layer in map_layers() if layer.key in layers]
+    restyle = [layer.payload(snap) for layer in drawn if layer.draw == "restyle"]
+    content = [
+        (layer, layer.payload(snap))
+        for layer in sorted(drawn, key=lambda layer: layer.order)
+        if layer.draw != "restyle"
+    ]
     # Sources repeat across features: send each URL once a day and refer to it by number.
-    urls = map_content.share_urls([restyle, *(data for _, data in content.values())])
+    urls = map_content.share_urls([restyle, *(data for _, data in content)])
     status = folium.FeatureGroup(name=GROUP_NAMES["status"])
     legend = map_content.legend(snap, layers, force=force)
     HelperCall("dayStatus", {"urls": urls, "restyle": restyle, "legend": legend}).add_to(status)
     groups = [status]
-    for layer, (helper, data) in content.items():
-        group = folium.FeatureGroup(name=GROUP_NAMES[layer])
-        HelperCall(helper, data).add_to(group)
+    for layer, data in content:
+        group = folium.FeatureGroup(name=layer.group)
+        HelperCall(layer.draw, data).add_to(group)
         groups.append(group)
     return groups
 

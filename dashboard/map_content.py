@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
+import geodata
 from dashboard import aggregate, palette
 from geodata import UNREST_LABELS
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
-
-    import geodata
+    from collections.abc import Callable, Collection, Sequence
 
 Card = dict[str, Any]
 
@@ -34,16 +33,9 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def host_name(snap: geodata.Snapshot) -> str:
-    """The host country's name in a snapshot."""
-    return next(
-        f.properties["name"] for f in snap.layers["country"] if f.properties["role"] == "host"
-    )
-
-
 def troops_text(properties: dict[str, Any], host: str) -> str:
     """A contingent's troops in the host country with the caveat it needs (estimate, reported range)."""
-    count = properties["troops_in_kazakhstan"]
+    count = properties["troops_in_host"]
     text = f"Troops in {host}: {count:,}"
     if count and properties["troops_estimate"]:
         text += " (estimate)"
@@ -74,7 +66,7 @@ def card(
 def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
     """Fills, tooltips and popups for the host and the contributing countries."""
     styles, popups = {}, {}
-    host = host_name(snap)
+    host = snap.host_name
     for feature in snap.layers["country"]:
         props = feature.properties
         if props["role"] == "context":
@@ -118,6 +110,20 @@ def _located(feature: geodata.Feature) -> bool:
     return feature.geometry is not None
 
 
+def _lat_lon(feature: geodata.Feature) -> dict[str, float]:
+    """A located point's position for Leaflet."""
+    if feature.geometry is None:
+        raise ValueError(f"{feature.properties['id']!r} has no location")
+    return {"lat": float(feature.geometry.y), "lon": float(feature.geometry.x)}
+
+
+def _lat_lons(feature: geodata.Feature) -> list[list[float]]:
+    """A line's vertices as Leaflet's [lat, lon] pairs."""
+    if feature.geometry is None:
+        raise ValueError(f"{feature.properties['id']!r} has no location")
+    return [[float(lat), float(lon)] for lon, lat in feature.geometry.coords]
+
+
 GROUPED_NOTE = (
     "Grouped: too many to read one by one. The GeoJSON download lists each with its sources."
 )
@@ -147,7 +153,7 @@ def city_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     for feature in cities:
         props, level = feature.properties, feature.properties["unrest_level"]
         points.append({
-            "lat": feature.geometry.y, "lon": feature.geometry.x,
+            **_lat_lon(feature),
             "style": {"radius": palette.UNREST_RADIUS[level], "color": "#333333", "weight": 1,
                       "fillColor": palette.UNREST_FILL[level], "fillOpacity": 0.9},
             "tooltip": {"title": props["name"], "lines": [f"Unrest level {level}: {props['unrest_label']}"]},
@@ -188,7 +194,7 @@ def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
         if props["location_precision"] == "approximate":
             lines.append("Location approximate")
         points.append({
-            "lat": feature.geometry.y, "lon": feature.geometry.x, "label": props["iso3"],
+            **_lat_lon(feature), "label": props["iso3"],
             "style": {"color": "#000000", "fillColor": palette.SITE_FILL},
             "tooltip": {"title": props["name"], "lines": lines[:1]},
             "popup": card(props, *lines, props["place_note"], note=props["note"]),
@@ -233,7 +239,7 @@ def movement_lines(snap: geodata.Snapshot) -> list[dict[str, Any]]:
             f"{props['means'] or 'Means not reported'}, {span}",
         ]
         lines.append({
-            "coordinates": [[lat, lon] for lon, lat in feature.geometry.coords],
+            "coordinates": _lat_lons(feature),
             "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3, "opacity": 0.9,
                       "dashArray": palette.MOVEMENT_DASH[phase]},
             "tooltip": {"title": props["name"], "lines": text[:1]},
@@ -248,7 +254,7 @@ def _route(route: list[geodata.Feature]) -> dict[str, Any]:
     contingents = sorted({f.properties["iso3"] for f in route})
     text = [f"{len(route):,} {phase} legs", f"By {', '.join(contingents)}"]
     return {
-        "coordinates": [[lat, lon] for lon, lat in first.geometry.coords],
+        "coordinates": _lat_lons(first),
         "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3 + min(len(route), 6), "opacity": 0.9,
                   "dashArray": palette.MOVEMENT_DASH[phase]},
         "tooltip": {"title": first.properties["name"], "lines": text[:1]},
@@ -270,10 +276,10 @@ def event_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
         props = [f.properties for f in events]
         lines = [f"{p['time_local'] + ': ' if p['time_local'] else ''}{p['name']}" for p in props]
         sources = list(dict.fromkeys(url for p in props for url in p["sources"]))
-        confidence = min((p["confidence"] for p in props), key=["low", "medium", "high"].index)
+        confidence = geodata.weakest(p["confidence"] for p in props)
         count = f"{len(events)} event{'s' if len(events) > 1 else ''}"
         points.append({
-            "lat": events[0].geometry.y, "lon": events[0].geometry.x,
+            **_lat_lon(events[0]),
             "style": {"radius": 5, "color": palette.EVENT_FILL, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1},
             "tooltip": {"title": props[0]["place"], "lines": [count]},
             "popup": {"title": f"{props[0]['place']}: {count}", "lines": lines, "sources": sources,
@@ -295,73 +301,15 @@ def _event_group(group: list[geodata.Feature], count: int) -> dict[str, Any]:
 
 
 def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> dict[str, Any]:
-    """The legend: the date, then one section per layer shown, each with that day's counts."""
-    sections = []
-    contributors = [
-        f.properties for f in snap.layers["country"] if f.properties["role"] == "contributor"
-    ]
-    if "country" in layers:
-        statuses = Counter(props["status"] for props in contributors)
-        rows = [
-            {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses.get(status, 0)})"}
-            for status, label in palette.STATUS_LABEL.items()
-        ]
-        sections.append({"heading": "Contributing countries", "rows": rows})
-    if "region" in layers:
-        count = sum(f.properties["state_of_emergency"] for f in snap.layers["region"])
-        rows = [
-            {
-                "fill": palette.EMERGENCY_FILL,
-                "label": f"State of emergency ({count} of {len(snap.layers['region'])})",
-            }
-        ]
-        sections.append({"heading": "Regions", "rows": rows})
-    if "city" in layers:
-        levels = Counter(f.properties["unrest_level"] for f in snap.layers["city"])
-        rows = [
-            {
-                "fill": palette.UNREST_FILL[level],
-                "shape": "circle",
-                "label": f"{label} ({levels.get(level, 0)})",
-            }
-            for level, label in _UNREST_LEGEND.items()
-        ]
-        sections.append({"heading": "Cities", "rows": rows})
-    if "site" in layers:
-        sites = snap.layers["site"]
-        located = sum(map(_located, sites))
-        label = f"Guarded sites ({located} on the map, {len(sites) - located} not located)"
-        sections.append({"heading": "Sites", "rows": [{"fill": palette.SITE_FILL, "label": label}]})
-    if "movement" in layers:
-        phases = Counter(f.properties["phase"] for f in snap.layers["movement"])
-        rows = [
-            {
-                "stroke": palette.MOVEMENT_COLOUR[phase],
-                "shape": "line",
-                "label": f"{phase.capitalize()} ({phases.get(phase, 0)})",
-            }
-            for phase in palette.MOVEMENT_COLOUR
-        ]
-        sections.append({"heading": "Legs under way", "rows": rows})
-    if "event" in layers:
-        located = sum(map(_located, snap.layers["event"]))
-        rows = [
-            {
-                "fill": "#ffffff",
-                "stroke": palette.EVENT_FILL,
-                "shape": "circle",
-                "label": f"Places with events ({located} events)",
-            }
-        ]
-        sections.append({"heading": "Events", "rows": rows})
-    total = sum(props["troops_in_kazakhstan"] for props in contributors)
-    estimated = any(
-        props["troops_estimate"] and props["troops_in_kazakhstan"] for props in contributors
-    )
+    """The legend: the date, then one section per layer shown (with that day's counts), then notes."""
+    from dashboard.layers import map_layers  # the registry imports this module's builders
+
+    shown = [drawn for drawn in map_layers() if drawn.key in layers]
+    sections = [section for drawn in shown if (section := drawn.legend(snap)) is not None]
     notes = [
-        f"{force} troops in {host_name(snap)}: {total:,}"
-        + (" (includes estimates)" if estimated else ""),
-        *_grouping_notes(snap, layers),
+        f"{force} troops in {snap.host_name}: {snap.troops_in_host:,}"
+        + (" (includes estimates)" if snap.troops_estimated else ""),
+        *(note for drawn in shown for note in drawn.notes(snap)),
     ]
     return {
         "date": snap.date.isoformat(),
@@ -371,30 +319,99 @@ def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> di
     }
 
 
-_UNREST_LEGEND = {
-    0: "No unrest reported",
-    1: "Protest",
-    2: "Riots or clashes",
-    3: "Stormed or deaths",
-}
+def country_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+    """Contributing countries by status, with how many are in each that day."""
+    statuses = Counter(f.properties["status"] for f in snap.contributors)
+    rows = [
+        {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses.get(status, 0)})"}
+        for status, label in palette.STATUS_LABEL.items()
+    ]
+    return {"heading": "Contributing countries", "rows": rows}
 
 
-def _grouping_notes(snap: geodata.Snapshot, layers: Collection[str]) -> list[str]:
-    """Say on the map when a layer is drawn in groups rather than one by one."""
-    notes = []
-    for layer, noun in (("city", "cities"), ("site", "guarded sites")):
-        count = sum(map(_located, snap.layers[layer]))
-        if layer in layers and count > aggregate.MAX_MARKERS:
-            notes.append(f"{count:,} {noun} are drawn in groups: too many to read one by one.")
+def region_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+    """How many regions are under a state of emergency that day."""
+    count = sum(f.properties["state_of_emergency"] for f in snap.layers["region"])
+    label = f"State of emergency ({count} of {len(snap.layers['region'])})"
+    return {"heading": "Regions", "rows": [{"fill": palette.EMERGENCY_FILL, "label": label}]}
+
+
+def city_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+    """Cities by unrest level that day."""
+    levels = Counter(f.properties["unrest_level"] for f in snap.layers["city"])
+    rows = [
+        {
+            "fill": palette.UNREST_FILL[level],
+            "shape": "circle",
+            "label": f"{label} ({levels.get(level, 0)})",
+        }
+        for level, label in UNREST_LABELS.items()
+    ]
+    return {"heading": "Cities", "rows": rows}
+
+
+def site_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+    """Guarded sites that day, on the map and not located."""
+    sites = snap.layers["site"]
+    located = sum(map(_located, sites))
+    label = f"Guarded sites ({located} on the map, {len(sites) - located} not located)"
+    return {"heading": "Sites", "rows": [{"fill": palette.SITE_FILL, "label": label}]}
+
+
+def movement_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+    """Legs under way that day, by phase."""
+    phases = Counter(f.properties["phase"] for f in snap.layers["movement"])
+    rows = [
+        {
+            "stroke": palette.MOVEMENT_COLOUR[phase],
+            "shape": "line",
+            "label": f"{phase.capitalize()} ({phases.get(phase, 0)})",
+        }
+        for phase in palette.MOVEMENT_COLOUR
+    ]
+    return {"heading": "Legs under way", "rows": rows}
+
+
+def event_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+    """Places with events that day."""
+    located = sum(map(_located, snap.layers["event"]))
+    row = {
+        "fill": "#ffffff",
+        "stroke": palette.EVENT_FILL,
+        "shape": "circle",
+        "label": f"Places with events ({located} events)",
+    }
+    return {"heading": "Events", "rows": [row]}
+
+
+def grouped_points_note(key: str, noun: str) -> Callable[[geodata.Snapshot], list[str]]:
+    """A layer's note when its located features are drawn in groups rather than one by one."""
+
+    def note(snap: geodata.Snapshot) -> list[str]:
+        count = sum(map(_located, snap.layers[key]))
+        if count > aggregate.MAX_MARKERS:
+            return [f"{count:,} {noun} are drawn in groups: too many to read one by one."]
+        return []
+
+    return note
+
+
+def event_notes(snap: geodata.Snapshot) -> list[str]:
+    """Say on the map when events are drawn in groups."""
     places = {f.properties["place_id"] for f in snap.layers["event"] if _located(f)}
-    if "event" in layers and len(places) > aggregate.MAX_MARKERS:
-        notes.append(f"Events at {len(places):,} places are drawn in groups.")
+    if len(places) > aggregate.MAX_MARKERS:
+        return [f"Events at {len(places):,} places are drawn in groups."]
+    return []
+
+
+def movement_notes(snap: geodata.Snapshot) -> list[str]:
+    """Say on the map when legs are drawn as routes."""
     legs = len(snap.layers["movement"])
-    if "movement" in layers and legs > aggregate.MAX_LINES:
-        notes.append(
+    if legs > aggregate.MAX_LINES:
+        return [
             f"{legs:,} legs are drawn as routes (at most {aggregate.MAX_LINES}, busiest first)."
-        )
-    return notes
+        ]
+    return []
 
 
 def share_urls(payloads: Any) -> list[str]:

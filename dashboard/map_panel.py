@@ -19,7 +19,7 @@ MAP_HEIGHT = 680
 def show_map(record: geodata.Record, snap: geodata.Snapshot, layers: tuple[str, ...]) -> None:
     """Draw the map for ``snap``; moving to another day never re-mounts it, so zoom and pan survive."""
     st_folium(
-        build_base_map(map_assets(record)),
+        build_base_map(map_assets(record), bounds=record.story_bounds()),
         feature_group_to_add=build_day_groups(snap, layers=layers, force=record.meta.force),
         layer_control=build_layer_control(),
         key=MAP_KEY,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import pandas as pd
@@ -19,11 +18,10 @@ from dashboard.map_content import long_date
 from dashboard.palette import OKABE_ITO, STATUS_LABEL
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Mapping
 
 # A day's story longer than this is not read, only scrolled; the download has every event.
 MAX_STORY_EVENTS = 40
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _MEASURES = {
     "deaths": "Deaths",
     "security_deaths": "Deaths among security forces",
@@ -46,13 +44,11 @@ def page_title(record: geodata.Record) -> None:
 def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
     """Troops in the host country that day, in total and by country, with the change from the day before."""
     yesterday = geodata.snapshot(record, snap.date - dt.timedelta(days=1))
-    before = {
-        f.properties["iso3"]: f.properties["troops_in_kazakhstan"] for f in _contributors(yesterday)
-    }
+    before = {f.properties["iso3"]: f.properties["troops_in_host"] for f in yesterday.contributors}
     rows = []
-    for feature in _contributors(snap):
+    for feature in snap.contributors:
         props = feature.properties
-        count = props["troops_in_kazakhstan"]
+        count = props["troops_in_host"]
         rows.append({
             # The table's own CSV download opens in spreadsheets: record text must not be a formula.
             "Country": geodata.spreadsheet_safe(props["name"]),
@@ -61,12 +57,12 @@ def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
             "Change": count - before.get(props["iso3"], 0),
             "Figure": "estimate" if props["troops_estimate"] else "reported",
         })  # fmt: skip
-    change = snap.troops_in_kazakhstan - yesterday.troops_in_kazakhstan
+    change = snap.troops_in_host - yesterday.troops_in_host
     # st.metric reads its label and help as Markdown: record text goes through escaped HTML instead.
     st.html(Markup("<strong>{} troops in {}</strong>").format(record.meta.force, record.host_name))
     st.metric(
         "Troops in the host country",
-        f"{snap.troops_in_kazakhstan:,}",
+        f"{snap.troops_in_host:,}",
         delta=f"{change:+,} from the day before" if change else None,
         label_visibility="collapsed",
     )
@@ -83,10 +79,12 @@ def troop_chart(record: geodata.Record, day: dt.date) -> None:
 
 
 # Specs live as long as their record does: a cache of its own would keep dropped records alive.
-_CHART_SPECS: weakref.WeakKeyDictionary[geodata.Record, dict] = weakref.WeakKeyDictionary()
+_CHART_SPECS: weakref.WeakKeyDictionary[geodata.Record, dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _troop_chart_spec(record: geodata.Record) -> dict:
+def _troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     """The chart as a Vega-Lite spec, built once per record: only the day's rule changes per step."""
     spec = _CHART_SPECS.get(record)
     if spec is None:
@@ -94,10 +92,10 @@ def _troop_chart_spec(record: geodata.Record) -> dict:
     return spec
 
 
-def _build_troop_chart_spec(record: geodata.Record) -> dict:
+def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     series = geodata.troop_series(record)
     # One row a day, one column per contingent: the chart's data is re-sent on every step, so keep it small.
-    wide = series.pivot(index="date", columns="iso3", values="troops_in_kazakhstan").reset_index()
+    wide = series.pivot(index="date", columns="iso3", values="troops_in_host").reset_index()
     wide["date"] = wide["date"].map(dt.date.isoformat)
     contingents = [column for column in wide.columns if column != "date"]
     area = (
@@ -118,7 +116,7 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict:
         .mark_rule(color="black")
         .encode(x="date:T")
     )
-    spec = (area + rule).to_dict()
+    spec: dict[str, Any] = (area + rule).to_dict()
     # Inline the data sets so that each layer carries its own (the rule's is replaced per step).
     datasets = spec.pop("datasets", {})
     for layer in spec["layer"]:
@@ -181,24 +179,19 @@ def unlocated_sites(snap: geodata.Snapshot) -> None:
 def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
     """Download the day's GeoJSON (exactly what the map shows) and the whole timeline.
 
-    Each file is made only when its button is pressed, so a slider step writes nothing.
+    Plain links to the app's export route: the file is made when the browser asks for it.
     """
-    buttons = (
-        ("Download GeoJSON", exports.day_file(record, day, layers), _DAY_HELP, "download_day"),
-        ("Download whole timeline", exports.timeline_file(record), _ALL_HELP, "download_timeline"),
+    link = Markup(
+        '<a href="{}" download="{}" role="button" title="{}" style="display:block;text-align:center;'
+        "padding:0.45rem 0.75rem;border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;"
+        'color:inherit;text-decoration:none">{}</a>'
     )
-    for column, (label, file, help_text, key) in zip(st.columns(2), buttons, strict=True):
-        with column:
-            st.download_button(
-                label,
-                data=file.make,
-                file_name=file.name,
-                mime=geodata.MEDIA_TYPE,
-                on_click="ignore",
-                help=help_text,
-                width="stretch",
-                key=key,
-            )
+    day_file, all_file = exports.day_file(record, day, layers), exports.timeline_file(record)
+    left, right = st.columns(2)
+    with left:
+        st.html(link.format(day_file.url, day_file.name, _DAY_HELP, "Download GeoJSON"))
+    with right:
+        st.html(link.format(all_file.url, all_file.name, _ALL_HELP, "Download whole timeline"))
 
 
 _DAY_HELP = "The chosen layers on this day: the same bytes as python -m geodata export --date …"
@@ -223,17 +216,13 @@ def about(record: geodata.Record) -> None:
         )
 
 
-def _contributors(snap: geodata.Snapshot) -> Iterable[geodata.Feature]:
-    return (f for f in snap.layers["country"] if f.properties["role"] == "contributor")
-
-
-def _citation(props: dict) -> Markup:
+def _citation(props: Mapping[str, Any]) -> Markup:
     links = Markup(", ").join(
         Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
             url, _host(url)
         )
         for url in props["sources"]
-        if _SAFE_URL.match(url)
+        if geodata.is_source_url(url)
     )
     return Markup("<small>[{}; confidence {}]</small>").format(links, escape(props["confidence"]))
 

@@ -7,6 +7,7 @@ too). Compared with ``streamlit run dashboard/app.py`` it adds:
 - a hard cap on upload bodies, whatever ``server.maxUploadSize`` says;
 - ``/kz/upload/<token>/<layer>.geojson``: an uploaded record's polygons, for the session that holds
   the token only, never cached by proxies, gone when the upload is;
+- ``/kz/export/<token>/<file>``: the downloads, made when asked for and streamed;
 - a sweep of the upload store at start, and a plain message instead of any exception details.
 """
 
@@ -18,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from starlette.middleware import Middleware
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 import geodata
-from dashboard import hardening
+from dashboard import exports, hardening
 from dashboard.assets import UPLOAD_ROUTE
 from dashboard.store import MAP_FILES, upload_store
 
@@ -108,6 +109,22 @@ async def uploaded_polygons(request: Request) -> Response:
     )
 
 
+async def export_file(request: Request) -> Response:
+    """A download the page linked to, made now and streamed (``dashboard/exports.py``)."""
+    name = request.path_params["name"]
+    chunks = exports.requested(request.path_params["token"], name, request.query_params)
+    if chunks is None:
+        return PlainTextResponse("Not found", status_code=404)
+    return StreamingResponse(
+        chunks,
+        media_type=geodata.MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 @contextlib.asynccontextmanager
 async def _lifespan(_app: Any) -> AsyncIterator[None]:
     removed = upload_store().sweep()
@@ -128,7 +145,10 @@ def _plain_error(error: Exception) -> bool:
 
 app = st.App(
     "app.py",
-    routes=[Route(UPLOAD_ROUTE + "/{token}/{layer}.geojson", uploaded_polygons, methods=["GET"])],
+    routes=[
+        Route(UPLOAD_ROUTE + "/{token}/{layer}.geojson", uploaded_polygons, methods=["GET"]),
+        Route(exports.EXPORT_ROUTE + "/{token}/{name}", export_file, methods=["GET"]),
+    ],
     middleware=[Middleware(HardenedHeaders)],
     lifespan=_lifespan,
     on_script_error=_plain_error,

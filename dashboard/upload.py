@@ -8,6 +8,7 @@ store's size and age budget (``dashboard/store.py``).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -19,7 +20,6 @@ from dashboard.store import UnsafeFolderError, upload_store
 UPLOAD_TOKEN = "upload_token"
 UPLOADED_DIR = "uploaded_record_dir"
 UPLOAD_PROBLEMS = "upload_problems"
-UPLOAD_NOTICE = "upload_notice"
 # The uploader's key changes after each upload, which drops the file Streamlit holds in memory.
 UPLOADER_ROUND = "uploader_round"
 _LOG = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def current_record(default: str | None) -> geodata.Record:
     folder = upload_store().folder(token) if token else None
     if token and folder is None:
         _forget()
-        st.session_state[UPLOAD_NOTICE] = (
+        st.warning(
             "Your uploaded record was removed from the server after a long time unused; the "
             "bundled record is shown. Upload it again to see it."
         )
@@ -61,8 +61,6 @@ def upload_controls() -> None:
             st.session_state[UPLOADER_ROUND] = round_ + 1
             _accept(upload.getvalue(), upload.name[:100])
             st.rerun()
-        if notice := st.session_state.pop(UPLOAD_NOTICE, None):
-            st.warning(notice)
         if problems:
             st.error(
                 "That record was not loaded; the map still shows the previous one. Fix these problems:"
@@ -73,35 +71,58 @@ def upload_controls() -> None:
 
 
 def _accept(data: bytes, name: str) -> None:
-    """Unpack and check an upload in a new private folder; keep it only if the record loads."""
+    """Keep an upload that loads; otherwise show its problems and keep nothing of it."""
     try:
-        store = upload_store()
-        store.sweep()
-        folder = store.new_folder()
+        folder, record_dir = checked_upload(data, name)
+    except geodata.RecordError as error:
+        st.session_state[UPLOAD_PROBLEMS] = str(error)
+        return
     except (OSError, UnsafeFolderError) as error:
-        _LOG.error("Upload store unavailable: %s", error)
+        _LOG.error("Upload %r not stored: %r", name, error)
         st.session_state[UPLOAD_PROBLEMS] = "Uploads are not available on this server right now."
         return
+    _forget()  # the previous upload of this session, if any, is no longer needed
+    st.session_state[UPLOAD_TOKEN] = folder.name
+    st.session_state[UPLOADED_DIR] = str(record_dir)
+
+
+def checked_upload(data: bytes, name: str) -> tuple[Path, Path]:
+    """Unpack ``data`` into a new private folder and load it; return the folder and the record's.
+
+    Raises
+    ------
+    geodata.RecordError
+        If the archive or the record has problems (or cannot be read at all); the folder and
+        everything unpacked into it are removed first.
+    """
+    store = upload_store()
+    store.sweep()
+    folder = store.new_folder()
     try:
         record_dir = geodata.unpack_record_archive(data, folder / "record", name=name)
         record = cache.load_record(str(record_dir), confined_to=str(folder))
         write_map_files(record, folder)
-    except geodata.RecordError as error:
+    except geodata.RecordError:
         store.remove(folder)
-        st.session_state[UPLOAD_PROBLEMS] = str(error)
-        return
-    except (OSError, RecursionError, MemoryError) as error:
+        raise
+    except (OSError, RecursionError, MemoryError, ValueError) as error:
         store.remove(folder)
         _LOG.warning("Upload %r refused: %r", name, error)
-        st.session_state[UPLOAD_PROBLEMS] = (
-            f"{name}: could not be read ({type(error).__name__}); check that it is a zipped "
-            "record folder made as docs/record-schema.md describes."
-        )
-        return
-    _forget()  # the previous upload of this session, if any, is no longer needed
-    st.session_state[UPLOAD_PROBLEMS] = None
-    st.session_state[UPLOAD_TOKEN] = folder.name
-    st.session_state[UPLOADED_DIR] = str(record_dir)
+        raise geodata.RecordError(
+            [
+                geodata.Problem(
+                    name,
+                    None,
+                    None,
+                    f"could not be read ({type(error).__name__}); check that it is a zipped record "
+                    "folder made as docs/record-schema.md describes",
+                )
+            ]
+        ) from error
+    except BaseException:
+        store.remove(folder)
+        raise
+    return folder, record_dir
 
 
 def _forget() -> None:

@@ -58,13 +58,15 @@ def parse_layers(raw: str | None) -> tuple[tuple[str, ...], str | None]:
     True
     """
     if raw is None:
-        return LAYERS, None
+        return tuple(LAYERS), None
     asked = {part.strip() for part in raw[:_MAX_PARAMETER].split(",") if part.strip()}
     chosen = tuple(layer for layer in LAYERS if layer in asked)
     if not chosen or asked - set(LAYERS):
         valid = ", ".join(LAYERS)
         if not chosen:
-            return LAYERS, f"The layers in the link are not known; showing all layers ({valid})."
+            return tuple(
+                LAYERS
+            ), f"The layers in the link are not known; showing all layers ({valid})."
         return chosen, f"Some layers in the link are not known and were left out (known: {valid})."
     return chosen, None
 

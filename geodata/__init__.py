@@ -3,36 +3,52 @@
 from geodata._archive import unpack_record_archive
 from geodata._errors import Problem, RecordError
 from geodata._export import (
-    LAYERS,
     MEDIA_TYPE,
+    checked_layers,
     feature_collection_bytes,
+    feature_collection_chunks,
     spreadsheet_safe,
     timeline_bytes,
+    timeline_chunks,
 )
+from geodata._layers import LAYERS, Layer, layer, register_layer, unregister_layer
 from geodata._limits import MAX_ARCHIVE_BYTES
-from geodata._load import WGS84, Record, RecordMeta, bundled_record_path, load_record
-from geodata._timeline import UNREST_LABELS, Feature, Snapshot, snapshot, troop_series
+from geodata._load import bundled_record_path, load_record
+from geodata._record import WGS84, Record, RecordMeta
+from geodata._schemas import CONFIDENCE_LEVELS, SOURCE_URL_PATTERN, is_source_url
+from geodata._timeline import UNREST_LABELS, Feature, Snapshot, snapshot, troop_series, weakest
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CONFIDENCE_LEVELS",
     "LAYERS",
     "MAX_ARCHIVE_BYTES",
     "MEDIA_TYPE",
+    "SOURCE_URL_PATTERN",
     "UNREST_LABELS",
     "WGS84",
     "Feature",
+    "Layer",
     "Problem",
     "Record",
     "RecordError",
     "RecordMeta",
     "Snapshot",
     "bundled_record_path",
+    "checked_layers",
     "feature_collection_bytes",
+    "feature_collection_chunks",
+    "is_source_url",
+    "layer",
     "load_record",
+    "register_layer",
     "snapshot",
     "spreadsheet_safe",
     "timeline_bytes",
+    "timeline_chunks",
     "troop_series",
     "unpack_record_archive",
+    "unregister_layer",
+    "weakest",
 ]

@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     except RecordError as error:
         print(_printable(str(error)), file=sys.stderr)
         return 1
+    for notice in record.notices:
+        print(_printable(f"warning: {notice}"), file=sys.stderr)
     if args.command == "validate":
         meta = record.meta
         counts = ", ".join(f"{len(frame)} {name}" for name, frame in record.tables.items())

@@ -77,7 +77,8 @@ def _checked_members(data: bytes, name: str) -> list[zipfile.ZipInfo]:
     for member in members:
         reason = _unsafe(member)
         if reason:
-            problems.append(Problem(name, None, None, f"{member.filename!r} {reason}"))
+            shown = member.filename if len(member.filename) <= 80 else member.filename[:60] + "…"
+            problems.append(Problem(name, None, None, f"{shown!r} {reason}"))
     total = sum(member.file_size for member in members)
     if total > MAX_UNPACKED_BYTES:
         problems.append(

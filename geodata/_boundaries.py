@@ -20,10 +20,9 @@ import shapely.geometry
 
 from geodata._errors import Problem
 from geodata._limits import MAX_BOUNDARY_BYTES, MAX_BOUNDARY_VERTICES, MAX_GAZETTEER_BYTES
+from geodata._record import WGS84
 
-__all__ = ["WGS84", "VertexBudget", "read_boundaries", "read_gazetteer", "serialise_polygons"]
-
-WGS84 = "EPSG:4326"
+__all__ = ["VertexBudget", "read_boundaries", "read_gazetteer", "serialise_polygons"]
 # Names of WGS84 lon/lat in the old GeoJSON "crs" member; any other CRS means projected coordinates.
 _LON_LAT_CRS = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326")
 

@@ -9,11 +9,12 @@ import pandas as pd
 import shapely
 
 from geodata._errors import Problem
+from geodata._schemas import SCHEMAS, columns_where, intervals
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from geodata._load import RecordMeta
+    from geodata._record import RecordMeta
 
 __all__ = ["check_references"]
 
@@ -59,33 +60,31 @@ def check_references(
                 )
 
     place_ids = None if places is None else set(places["id"])
-    contingent_ids = set(tables["contingents"]["id"]) if "contingents" in tables else None
-    country_ids = countries.index if "iso3" in countries else None
-    region_ids = regions.index if "id" in regions else None
-    refer(
-        "places",
-        "region_id",
-        region_ids,
-        "region id",
-        "the regions boundary file",
-        optional=True,
-    )
-    refer("contingents", "home_place_id", place_ids, "place")
-    refer(
-        "contingents",
-        "country_iso3",
-        country_ids,
-        "country iso3",
-        "the countries boundary file",
-    )
-    for table in ("phases", "presence", "movements"):
-        refer(table, "contingent_id", contingent_ids, "contingent")
-    refer("presence", "place_id", place_ids, "place")
-    refer("movements", "origin_place_id", place_ids, "place")
-    refer("movements", "destination_place_id", place_ids, "place")
-    refer("emergencies", "region_id", region_ids, "region id", "the regions boundary file")
-    refer("unrest", "place_id", place_ids, "place")
-    refer("events", "place_id", place_ids, "place", optional=True)
+    # What each kind of reference may point at, and how a message names it.
+    targets: dict[str, tuple[Iterable[str] | None, str, str]] = {
+        "places": (place_ids, "place", "places.csv"),
+        "contingents": (
+            set(tables["contingents"]["id"]) if "contingents" in tables else None,
+            "contingent",
+            "contingents.csv",
+        ),
+        "countries": (
+            countries.index if "iso3" in countries else None,
+            "country iso3",
+            "the countries boundary file",
+        ),
+        "regions": (
+            regions.index if "id" in regions else None,
+            "region id",
+            "the regions boundary file",
+        ),
+    }
+    for table, schema in SCHEMAS.items():
+        for column, target in columns_where(schema, "refers_to").items():
+            known, what, where = targets[target]
+            optional = bool(schema.columns[column].metadata.get("optional"))
+            refer(table, column, known, what, where, optional=optional)
+    country_ids = targets["countries"][0]
     if country_ids is not None and meta.host_iso3 not in set(country_ids):
         problems.append(
             Problem(
@@ -95,37 +94,29 @@ def check_references(
                 f"{meta.host_iso3!r} is not in the countries boundary file",
             )
         )
-
-    intervals = {
-        "contingents": ("in_kazakhstan_from", "in_kazakhstan_to"),
-        "phases": ("start", "end"),
-        "presence": ("start", "end"),
-        "movements": ("start", "end"),
-        "unrest": ("start", "end"),
-        "emergencies": ("imposed_date", "lifted_date"),
-    }
-    for table, (start, end) in intervals.items():
-        for row in _rows_of(tables, table):
-            first, last = getattr(row, start), getattr(row, end)
-            if last is not None and last < first:
-                problems.append(
-                    Problem(
-                        f"{table}.csv",
-                        row.line,
-                        end,
-                        f"{last} is before {start} {first}; an interval cannot end before it starts",
-                    )
-                )
-            for column, value in ((start, first), (end, last)):
-                if value is not None and not meta.period_start <= value <= meta.period_end:
+    for table, schema in SCHEMAS.items():
+        for start, end in intervals(schema):
+            for row in _rows_of(tables, table):
+                first, last = getattr(row, start), getattr(row, end)
+                if last is not None and last < first:
                     problems.append(
                         Problem(
                             f"{table}.csv",
                             row.line,
-                            column,
-                            f"{value} is outside the record's period {meta.period_start} to {meta.period_end} (record.toml)",
+                            end,
+                            f"{last} is before {start} {first}; an interval cannot end before it starts",
                         )
                     )
+                for column, value in ((start, first), (end, last)):
+                    if value is not None and not meta.period_start <= value <= meta.period_end:
+                        problems.append(
+                            Problem(
+                                f"{table}.csv",
+                                row.line,
+                                column,
+                                f"{value} is outside the record's period {meta.period_start} to {meta.period_end} (record.toml)",
+                            )
+                        )
     for row in _rows_of(tables, "events"):
         if not meta.period_start <= row.date <= meta.period_end:
             problems.append(

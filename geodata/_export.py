@@ -9,24 +9,26 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from geodata._layers import LAYERS
 from geodata._timeline import snapshot
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
-    from geodata._load import Record
+    from geodata._record import Record
     from geodata._timeline import Snapshot
 
 __all__ = [
     "LAYERS",
     "checked_layers",
     "feature_collection_bytes",
+    "feature_collection_chunks",
     "snapshot_features",
     "spreadsheet_safe",
     "timeline_bytes",
+    "timeline_chunks",
 ]
 
-LAYERS = ("country", "region", "city", "site", "movement", "event")
 MEDIA_TYPE = "application/geo+json"
 
 
@@ -53,14 +55,7 @@ def feature_collection_bytes(record: Record, day: dt.date, layers: Sequence[str]
     Every feature's properties start with ``layer``, ``id``, ``name`` and ``date`` and end with
     ``sources`` and ``confidence``; the collection's ``metadata`` names the date, layers and dataset.
     """
-    layers = checked_layers(layers)
-    snap = snapshot(record, day)
-    features = (
-        _feature(layer, key, properties, geometry, {"date": day.isoformat()})
-        for layer in layers
-        for key, properties, geometry in snapshot_features(snap, layer)
-    )
-    return _collection(features, _metadata(record, layers, date=day.isoformat()))
+    return b"".join(feature_collection_chunks(record, day, layers))
 
 
 def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
@@ -69,12 +64,35 @@ def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
     ``valid_from`` is the first day (included) and ``valid_to`` the day after the last (excluded),
     which is what QGIS's temporal controller and kepler.gl expect by default.
     """
+    return b"".join(timeline_chunks(record, layers))
+
+
+def feature_collection_chunks(
+    record: Record, day: dt.date, layers: Sequence[str] = LAYERS
+) -> Iterator[bytes]:
+    """``feature_collection_bytes`` in pieces, for a server to stream without holding it whole."""
+    layers = checked_layers(layers)
+    snap = snapshot(record, day)
+    features = (
+        _feature(layer, key, properties, geometry, {"date": day.isoformat()})
+        for layer in layers
+        for key, properties, geometry in snapshot_features(
+            snap, layer, record.meta.property_aliases
+        )
+    )
+    return _collection(features, _metadata(record, layers, date=day.isoformat()))
+
+
+def timeline_chunks(record: Record, layers: Sequence[str] = LAYERS) -> Iterator[bytes]:
+    """``timeline_bytes`` in pieces, for a server to stream without holding it whole."""
     layers = checked_layers(layers)
     runs: dict[tuple[str, str], list[list[Any]]] = {}
     for day in record.meta.days:
         snap = snapshot(record, day)
         for layer in layers:
-            for key, properties, geometry in snapshot_features(snap, layer):
+            for key, properties, geometry in snapshot_features(
+                snap, layer, record.meta.property_aliases
+            ):
                 encoded = json.dumps(properties, ensure_ascii=False)
                 spells = runs.setdefault((layer, key), [])
                 last = spells[-1] if spells else None
@@ -107,10 +125,20 @@ def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
     return _collection(features, metadata)
 
 
-def snapshot_features(snap: Snapshot, layer: str) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """``(id, properties, geometry JSON)`` for each feature of one layer of a snapshot."""
+def snapshot_features(
+    snap: Snapshot, layer: str, aliases: Sequence[tuple[str, str]] = ()
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``(id, properties, geometry JSON)`` for each feature of one layer of a snapshot.
+
+    Each ``(former, current)`` alias repeats property ``current`` under its former name, right after it.
+    """
+    former_of = {current: former for former, current in aliases}
     for feature in snap.layers[layer]:
-        properties = {key: _plain(value) for key, value in feature.properties.items()}
+        properties = {}
+        for key, value in feature.properties.items():
+            properties[key] = _plain(value)
+            if key in former_of:
+                properties[former_of[key]] = properties[key]
         yield str(properties.pop("id")), properties, feature.geometry_json
 
 
@@ -135,13 +163,27 @@ def _feature(
     return f'{{"type":"Feature","properties":{encoded},"geometry":{geometry}}}'
 
 
-def _collection(features: Iterable[str], metadata: dict[str, Any]) -> bytes:
+# Features per streamed piece: large enough to keep overhead low, small enough to bound memory.
+_CHUNK_FEATURES = 200
+
+
+def _collection(features: Iterable[str], metadata: dict[str, Any]) -> Iterator[bytes]:
     head = json.dumps(
         {"type": "FeatureCollection", "metadata": metadata},
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return (head[:-1] + ',"features":[' + ",\n".join(features) + "]}\n").encode("utf-8")
+    yield (head[:-1] + ',"features":[').encode("utf-8")
+    batch: list[str] = []
+    first = True
+    for feature in features:
+        batch.append(feature)
+        if len(batch) == _CHUNK_FEATURES:
+            yield (("" if first else ",\n") + ",\n".join(batch)).encode("utf-8")
+            batch, first = [], False
+    if batch:
+        yield (("" if first else ",\n") + ",\n".join(batch)).encode("utf-8")
+    yield b"]}\n"
 
 
 def _metadata(record: Record, layers: Sequence[str], *, date: str | None) -> dict[str, Any]:
@@ -154,6 +196,15 @@ def _metadata(record: Record, layers: Sequence[str], *, date: str | None) -> dic
         "licence": meta.licence,
         "timezone": meta.timezone,
         "crs": "WGS84 longitude/latitude (RFC 7946)",
+        "boundaries": {
+            key: {
+                "name": p.name,
+                "source": p.source,
+                "licence": p.licence,
+                "confidence": p.confidence,
+            }
+            for key, p in record.provenance.items()
+        },
     }
 
 

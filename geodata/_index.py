@@ -75,7 +75,8 @@ def point_json(geom: shapely.Geometry | None) -> str:
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.to_dict("records")
+    rows: list[dict[str, Any]] = frame.to_dict("records")
+    return rows
 
 
 def build_index(
@@ -102,7 +103,7 @@ def build_index(
     for row in presence:
         # An unreported end means "until the contingent left".
         row["end_reported"] = row["end"] is not None
-        row["last_day"] = row["end"] or contingents[row["contingent_id"]]["in_kazakhstan_to"]
+        row["last_day"] = row["end"] or contingents[row["contingent_id"]]["in_host_to"]
     movements = _rows(tables["movements"])
     for row in movements:
         origin, destination = (

@@ -6,16 +6,14 @@ import datetime as dt
 import importlib.resources
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 from geodata._boundaries import (
-    WGS84,
     VertexBudget,
     read_boundaries,
     read_gazetteer,
@@ -23,14 +21,13 @@ from geodata._boundaries import (
 )
 from geodata._checks import check_references
 from geodata._errors import Problem, ProblemLog, RecordError
-from geodata._index import TimelineIndex, build_index
+from geodata._index import build_index
 from geodata._limits import MAX_PERIOD_DAYS, MAX_TOML_BYTES, MAX_TOTAL_ROWS
-from geodata._tables import TABLES, read_table, typed_table
+from geodata._record import WGS84, Provenance, Record, RecordMeta
+from geodata._schemas import CONFIDENCE_LEVELS, SCHEMAS, is_source_url
+from geodata._tables import read_table, typed_table
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["WGS84", "Record", "RecordMeta", "bundled_record_path", "load_record"]
+__all__ = ["bundled_record_path", "load_record"]
 
 _REQUIRED_META = (
     "title",
@@ -41,68 +38,6 @@ _REQUIRED_META = (
     "licence",
     "attribution",
 )
-
-
-@dataclass(frozen=True)
-class RecordMeta:
-    """What a record covers and how it may be reused (from ``record.toml``)."""
-
-    title: str
-    version: str
-    host_iso3: str
-    period_start: dt.date
-    period_end: dt.date
-    licence: str
-    attribution: str
-    timezone: str = ""
-    force: str = "Foreign"
-    troops_note: str = ""
-    slug: str = "record"
-
-    @property
-    def days(self) -> list[dt.date]:
-        """Every day of the record's period, first to last."""
-        count = (self.period_end - self.period_start).days + 1
-        return [self.period_start + dt.timedelta(days=i) for i in range(count)]
-
-
-@dataclass(frozen=True, eq=False)
-class Record:
-    """A validated record: plain tables, GeoDataFrames of places and boundaries, and their metadata."""
-
-    meta: RecordMeta
-    tables: dict[str, pd.DataFrame]
-    places: gpd.GeoDataFrame
-    countries: gpd.GeoDataFrame
-    regions: gpd.GeoDataFrame
-    source_path: Path
-    boundary_files: dict[str, Path]
-    # Serialised once here so that every export reuses the same bytes for the heavy polygons.
-    geometry_json: dict[tuple[str, str], str] = field(repr=False)
-    index: TimelineIndex = field(repr=False)
-
-    @property
-    def host_name(self) -> str:
-        """The host country's name, from the countries boundary file."""
-        return str(self.countries.loc[self.meta.host_iso3, "name"])
-
-    def table(self, name: str) -> pd.DataFrame:
-        """One of the record's tables by name (``events``, ``movements`` …)."""
-        return self.tables[name]
-
-    def estimated_bytes(self) -> int:
-        """About how much memory the record holds, for caches that keep records within a budget.
-
-        Table rows are counted three times (the frames, the index's row dicts and prebuilt features),
-        each vertex as its coordinates in shapely plus their serialised text.
-        """
-        tables = sum(int(frame.memory_usage(deep=True).sum()) for frame in self.tables.values())
-        vertices = sum(
-            int(shapely.get_num_coordinates(frame.geometry.values).sum())
-            for frame in (self.countries, self.regions, self.places)
-        )
-        text = sum(len(serialised) for serialised in self.geometry_json.values())
-        return 3 * tables + 32 * vertices + text
 
 
 def bundled_record_path() -> Path:
@@ -136,7 +71,11 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
     meta, boundary_paths = _read_meta(folder, problems, confined_to=confinement)
     if meta is None:  # without the period, host and boundary files nothing else can be checked
         raise RecordError(problems)
-    tables = {name: read_table(folder / f"{name}.csv", name, problems) for name in TABLES}
+    notices: list[str] = []
+    provenance = _provenance(folder, boundary_paths, problems, notices)
+    tables = {
+        name: read_table(folder / f"{name}.csv", name, problems, notices) for name in tuple(SCHEMAS)
+    }
     rows = sum(len(frame) for frame in tables.values() if frame is not None)
     if rows > MAX_TOTAL_ROWS:
         problems.append(
@@ -158,7 +97,7 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
         # Every place, contingent and region would be "unknown": report the cause, not its echoes.
         raise RecordError(problems)
     # Cross-table checks still run on every table that passed, so all problems are reported at once.
-    typed = {name: typed_table(frame) for name, frame in tables.items() if frame is not None}
+    typed = {name: typed_table(frame, name) for name, frame in tables.items() if frame is not None}
     places = _places_frame(typed["places"], gazetteer, problems) if "places" in typed else None
     check_references(meta, typed, places, countries, regions, problems)
     if problems:
@@ -175,6 +114,8 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
         },
         geometry_json=serialise_polygons(countries, regions),
         index=build_index(meta.host_iso3, typed, places),
+        provenance=provenance,
+        notices=tuple(notices),
     )
 
 
@@ -244,6 +185,7 @@ def _read_meta(
         force=str(raw.get("force", "Foreign")),
         troops_note=str(raw.get("troops_note", "")),
         slug=_file_slug(str(raw.get("slug", "record"))),
+        property_aliases=_aliases(raw.get("export", {}), problems),
     )
     defaults = {
         "countries": "../boundaries/countries.geojson",
@@ -254,7 +196,7 @@ def _read_meta(
     if not isinstance(given, dict):
         problems.append(Problem(name, None, "boundaries", "must be a table: [boundaries]"))
         return None, {}
-    paths: dict[str, Path | None] = {}
+    paths: dict[str, Path] = {}
     for key, default in defaults.items():
         bundled = (bundled_record_path() / default).resolve()
         if key not in given:
@@ -288,6 +230,92 @@ def _read_meta(
             return None, {}
         paths[key] = candidate
     return meta, paths
+
+
+def _aliases(export: Any, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """``[export] property_aliases``: former property names kept in exports, each naming its property."""
+    given = export.get("property_aliases", {}) if isinstance(export, dict) else None
+    if not isinstance(given, dict) or not all(
+        isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,40}", key + value)
+        for key, value in given.items()
+    ):
+        problems.append(
+            Problem(
+                "record.toml",
+                None,
+                "export.property_aliases",
+                'must map former names to property names, e.g. troops_in_kazakhstan = "troops_in_host"',
+            )
+        )
+        return ()
+    return tuple(sorted(given.items()))
+
+
+def _provenance(
+    folder: Path, paths: dict[str, Path], problems: list[Problem], notices: list[str]
+) -> dict[str, Provenance]:
+    """Each boundary file's provenance, from record.toml or the ``provenance.toml`` beside the file.
+
+    ``[provenance.KEY]`` in record.toml wins; the bundled files declare theirs beside them. A file
+    with neither is cited as "not stated", with low confidence, and a notice says so.
+    """
+    declared = _toml_table(folder / "record.toml").get("provenance", {})
+    found = {}
+    for key, path in paths.items():
+        entry = declared.get(key) if isinstance(declared, dict) else None
+        where = f"provenance.{key}"
+        if entry is None:
+            entry = _toml_table(path.parent / "provenance.toml").get(path.name)
+            where = f"{path.parent.name}/provenance.toml"
+        if entry is None:
+            notices.append(
+                f"record.toml: no provenance for {path.name}; say where it comes from in "
+                f"[provenance.{key}] (name, source, licence, confidence)"
+            )
+            found[key] = Provenance(path.name, None, "not stated", "low")
+            continue
+        provenance = _checked_provenance(entry, where, problems)
+        if provenance is not None:
+            found[key] = provenance
+    return found
+
+
+def _checked_provenance(entry: Any, where: str, problems: list[Problem]) -> Provenance | None:
+    source = entry.get("source") if isinstance(entry, dict) else None
+    confidence = entry.get("confidence") if isinstance(entry, dict) else None
+    if (
+        not isinstance(entry, dict)
+        or not isinstance(entry.get("name"), str)
+        or (source is not None and not (isinstance(source, str) and is_source_url(source)))
+        or confidence not in CONFIDENCE_LEVELS
+    ):
+        problems.append(
+            Problem(
+                "record.toml" if where.startswith("provenance.") else where,
+                None,
+                where if where.startswith("provenance.") else None,
+                "needs name, an http(s) source, licence and confidence (high, medium or low)",
+            )
+        )
+        return None
+    return Provenance(
+        name=entry["name"],
+        source=source,
+        licence=str(entry.get("licence", "")),
+        confidence=confidence,
+    )
+
+
+def _toml_table(path: Path) -> dict[str, Any]:
+    """A small TOML file's content; nothing when it is missing, too big or not TOML."""
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        text = handle.read(MAX_TOML_BYTES + 1)
+    try:
+        return tomllib.loads(text.decode("utf-8")) if len(text) <= MAX_TOML_BYTES else {}
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return {}
 
 
 def _file_slug(text: str) -> str:

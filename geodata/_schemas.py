@@ -5,29 +5,43 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pandera.pandas as pa
 
-__all__ = ["CONFIDENCE_LEVELS", "SCHEMAS", "STATUSES", "parse_sources"]
+__all__ = [
+    "CONFIDENCE_LEVELS",
+    "OPTIONAL_TABLES",
+    "SCHEMAS",
+    "SOURCE_URL_PATTERN",
+    "STATUSES",
+    "columns_where",
+    "intervals",
+    "is_source_url",
+]
 
+# Strongest first: a feature that combines facts takes the weakest of their levels.
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 STATUSES = ("not_deployed", "deploying", "deployed", "withdrawing", "withdrawn")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_URL = re.compile(r"^https?://[^\s<>\"']+$")
+# A source must be a plain http(s) link: nothing that could become script, markup or another scheme.
+# The map's script keeps its own copy as a second line of defence (tested to be the same).
+SOURCE_URL_PATTERN = r"""^https?://[^\s<>"']+$"""
+_URL = re.compile(SOURCE_URL_PATTERN)
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def parse_sources(cell: str) -> list[str]:
-    """Split a ``sources`` cell into its URLs (they are separated by whitespace).
+def is_source_url(text: str) -> bool:
+    """Whether ``text`` may be shown as a source link.
 
     Examples
     --------
-    >>> parse_sources("https://a.example/x  https://b.example/y")
-    ['https://a.example/x', 'https://b.example/y']
-    >>> parse_sources("")
-    []
+    >>> is_source_url("https://tass.com/world/1387485")
+    True
+    >>> is_source_url("javascript:alert(1)"), is_source_url("HTTPS://example.org/")
+    (False, False)
     """
-    return cell.split()
+    return bool(_URL.match(text))
 
 
 def _is_date(text: str) -> bool:
@@ -83,29 +97,96 @@ SOURCES = _element(
     lambda text: bool(text.split()) and all(_URL.match(url) for url in text.split()),
     "must list at least one source as http(s):// URLs separated by spaces",
 )
-CONFIDENCE = _element(lambda text: text in CONFIDENCE_LEVELS, "must be one of: high, medium, low")
+CONFIDENCE = _element(
+    lambda text: text in CONFIDENCE_LEVELS, "must be one of: " + ", ".join(CONFIDENCE_LEVELS)
+)
 WHOLE_NUMBER = _element(_is_whole_number, "must be a whole number of 0 or more, e.g. 150")
 OPTIONAL_WHOLE_NUMBER = _element(
     _is_whole_number, "must be empty or a whole number of 0 or more, e.g. 150", optional=True
 )
 
 
-def _text(*checks: pa.Check, required: bool = True) -> pa.Column:
-    return pa.Column(str, checks=[REQUIRED, *checks] if required else list(checks))
+def _text(
+    *checks: pa.Check, required: bool = True, metadata: dict[str, Any] | None = None
+) -> pa.Column:
+    return pa.Column(
+        str, checks=[REQUIRED, *checks] if required else list(checks), metadata=metadata
+    )
+
+
+# What a column means beyond its text, declared once here and read by the loader (typed values),
+# the cross-table checks (references, intervals, the period) and the synthetic-record generator.
+def _date(*, required: bool = True, formerly: str | None = None) -> pa.Column:
+    return _text(
+        DATE if required else OPTIONAL_DATE,
+        required=required,
+        metadata={"type": "date", **({"formerly": formerly} if formerly else {})},
+    )
+
+
+def _whole_number(*, required: bool = True) -> pa.Column:
+    check = WHOLE_NUMBER if required else OPTIONAL_WHOLE_NUMBER
+    return _text(check, required=required, metadata={"type": "integer"})
+
+
+def _reference(target: str, *, required: bool = True) -> pa.Column:
+    """A column holding the id of a row of ``target`` (a table, or ``regions``/``countries``)."""
+    check = ID if required else OPTIONAL_ID
+    return _text(check, required=required, metadata={"refers_to": target, "optional": not required})
+
+
+def _iso3(example: str, *, reference: bool) -> pa.Column:
+    """An ISO 3166 alpha-3 code; a ``reference`` must name a country of the countries file."""
+    return _text(
+        _element(
+            lambda t: bool(re.fullmatch(r"[A-Z]{3}", t)),
+            f"must be an ISO 3166 alpha-3 code, e.g. {example}",
+        ),
+        metadata={"refers_to": "countries"} if reference else None,
+    )
+
+
+def columns_where(schema: pa.DataFrameSchema, key: str, value: Any = None) -> dict[str, Any]:
+    """The columns of ``schema`` whose metadata has ``key`` (equal to ``value`` if given), with its value.
+
+    Examples
+    --------
+    >>> columns_where(SCHEMAS["movements"], "refers_to")["origin_place_id"]
+    'places'
+    >>> list(columns_where(SCHEMAS["unrest"], "type", "date"))
+    ['start', 'end']
+    """
+    found = {}
+    for name, column in schema.columns.items():
+        meta = column.metadata or {}
+        if key in meta and (value is None or meta[key] == value):
+            found[name] = meta[key]
+    return found
+
+
+def intervals(schema: pa.DataFrameSchema) -> tuple[tuple[str, str], ...]:
+    """The (start, end) column pairs of ``schema`` that must run forwards and lie in the period."""
+    return tuple((schema.metadata or {}).get("intervals", ()))
 
 
 def _choice(values: tuple[str, ...]) -> pa.Check:
     return _element(lambda text: text in values, "must be one of: " + ", ".join(values))
 
 
-def _table(name: str, columns: dict[str, pa.Column]) -> pa.DataFrameSchema:
+def _table(
+    name: str, columns: dict[str, pa.Column], *, interval: tuple[str, str] | None = None
+) -> pa.DataFrameSchema:
     citation = {"sources": _text(SOURCES), "confidence": _text(CONFIDENCE)}
     return pa.DataFrameSchema(
         {"id": _text(ID), **columns, **citation, "note": _text(required=False)},
         name=name,
         unique=["id"],
+        metadata={"intervals": [interval] if interval else []},
     )
 
+
+# Tables a record may leave out: those added by registered layers (see geodata/_layers.py).
+OPTIONAL_TABLES: set[str] = set()
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "places": _table(
@@ -117,13 +198,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                     ("city", "town", "airfield", "garrison", "facility", "checkpoint", "square")
                 )
             ),
-            "country_iso3": _text(
-                _element(
-                    lambda t: bool(re.fullmatch(r"[A-Z]{3}", t)),
-                    "must be an ISO 3166 alpha-3 code, e.g. KAZ",
-                )
-            ),
-            "region_id": _text(OPTIONAL_ID, required=False),
+            "country_iso3": _iso3("KAZ", reference=False),
+            "region_id": _reference("regions", required=False),
             "geonames_id": _text(OPTIONAL_WHOLE_NUMBER, required=False),
             "lat": _text(
                 _element(
@@ -147,82 +223,83 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "contingents": _table(
         "contingents",
         {
-            "country_iso3": _text(
-                _element(
-                    lambda t: bool(re.fullmatch(r"[A-Z]{3}", t)),
-                    "must be an ISO 3166 alpha-3 code, e.g. RUS",
-                )
-            ),
+            "country_iso3": _iso3("RUS", reference=True),
             "name": _text(),
             "units": _text(required=False),
-            "home_place_id": _text(ID),
-            "troops_best": _text(WHOLE_NUMBER),
-            "troops_low": _text(OPTIONAL_WHOLE_NUMBER, required=False),
-            "troops_high": _text(OPTIONAL_WHOLE_NUMBER, required=False),
-            "troops_estimate": _text(_choice(("true", "false"))),
+            "home_place_id": _reference("places"),
+            "troops_best": _whole_number(),
+            "troops_low": _whole_number(required=False),
+            "troops_high": _whole_number(required=False),
+            "troops_estimate": _text(_choice(("true", "false")), metadata={"type": "boolean"}),
             "troops_note": _text(required=False),
-            "in_kazakhstan_from": _text(DATE),
-            "in_kazakhstan_to": _text(DATE),
+            "in_host_from": _date(formerly="in_kazakhstan_from"),
+            "in_host_to": _date(formerly="in_kazakhstan_to"),
             "commander": _text(required=False),
         },
+        interval=("in_host_from", "in_host_to"),
     ),
     "phases": _table(
         "phases",
         {
-            "contingent_id": _text(ID),
+            "contingent_id": _reference("contingents"),
             "status": _text(_choice(("deploying", "deployed", "withdrawing"))),
-            "start": _text(DATE),
-            "end": _text(DATE),
+            "start": _date(),
+            "end": _date(),
         },
+        interval=("start", "end"),
     ),
     "presence": _table(
         "presence",
         {
-            "contingent_id": _text(ID),
-            "place_id": _text(ID),
+            "contingent_id": _reference("contingents"),
+            "place_id": _reference("places"),
             "role": _text(_choice(("guard", "headquarters"))),
-            "start": _text(DATE),
-            "end": _text(OPTIONAL_DATE, required=False),
+            "start": _date(),
+            "end": _date(required=False),
         },
+        interval=("start", "end"),
     ),
     "movements": _table(
         "movements",
         {
-            "contingent_id": _text(ID),
+            "contingent_id": _reference("contingents"),
             "phase": _text(_choice(("deployment", "withdrawal", "return"))),
-            "start": _text(DATE),
-            "end": _text(DATE),
-            "origin_place_id": _text(ID),
-            "destination_place_id": _text(ID),
+            "start": _date(),
+            "end": _date(),
+            "origin_place_id": _reference("places"),
+            "destination_place_id": _reference("places"),
             "means": _text(required=False),
         },
+        interval=("start", "end"),
     ),
     "emergencies": _table(
         "emergencies",
         {
-            "region_id": _text(ID),
-            "imposed_date": _text(DATE),
+            "region_id": _reference("regions"),
+            "imposed_date": _date(),
             "imposed_time": _text(OPTIONAL_TIME, required=False),
-            "lifted_date": _text(DATE),
+            "lifted_date": _date(),
             "lifted_time": _text(OPTIONAL_TIME, required=False),
         },
+        interval=("imposed_date", "lifted_date"),
     ),
     "unrest": _table(
         "unrest",
         {
-            "place_id": _text(ID),
-            "start": _text(DATE),
-            "end": _text(DATE),
-            "level": _text(_choice(("1", "2", "3"))),
+            "place_id": _reference("places"),
+            "start": _date(),
+            "end": _date(),
+            "level": _text(_choice(("1", "2", "3")), metadata={"type": "integer"}),
             "status": _text(),
         },
+        interval=("start", "end"),
     ),
     "events": _table(
         "events",
         {
-            "date": _text(DATE),
+            "date": _date(),
             "time_local": _text(required=False),
-            "place_id": _text(OPTIONAL_ID, required=False),
+            "place_id": _reference("places", required=False),
             "kind": _text(
                 _choice(
                     (
@@ -249,9 +326,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "figures": _table(
         "figures",
         {
-            "date": _text(DATE),
+            "date": _date(),
             "measure": _text(_choice(("deaths", "security_deaths", "injured", "detained"))),
-            "value": _text(WHOLE_NUMBER),
+            "value": _whole_number(),
             "qualifier": _text(required=False),
             "attributed_to": _text(),
         },

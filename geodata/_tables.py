@@ -14,18 +14,25 @@ import pandera.errors
 
 from geodata._errors import Problem
 from geodata._limits import MAX_TABLE_BYTES, MAX_TABLE_ROWS
-from geodata._schemas import SCHEMAS
+from geodata._schemas import OPTIONAL_TABLES, SCHEMAS, columns_where
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["TABLES", "line_number", "read_table", "typed_table"]
-
-TABLES = tuple(SCHEMAS)
+__all__ = ["line_number", "read_table", "typed_table"]
 
 
-def read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+def read_table(
+    file: Path, name: str, problems: list[Problem], notices: list[str] | None = None
+) -> pd.DataFrame | None:
+    """One table checked against its schema, as text; ``None`` (with its problems added) if it fails.
+
+    A column under its former name is read under its new one, with a notice in ``notices``.
+    """
     label = file.name
+    if not file.is_file() and name in OPTIONAL_TABLES:
+        # A table that only an extra layer reads: a record without it has no such features.
+        return pd.DataFrame({column: pd.Series(dtype=str) for column in SCHEMAS[name].columns})
     if not file.is_file():
         problems.append(
             Problem(
@@ -96,6 +103,7 @@ def read_table(file: Path, name: str, problems: list[Problem]) -> pd.DataFrame |
         problems.append(Problem(label, None, None, f"is not a well-formed CSV file ({error})"))
         return None
     frame.columns = [str(column).strip() for column in frame.columns]
+    frame = _renamed(frame, name, label, notices)
     frame = frame.apply(lambda column: column.str.strip())
     # Blank lines were kept above so that the index still counts lines; drop them only now.
     frame = frame[frame.ne("").any(axis=1)]
@@ -149,6 +157,19 @@ def _shape_problem(text: str, label: str) -> Problem | None:
     return None
 
 
+def _renamed(frame: pd.DataFrame, name: str, label: str, notices: list[str] | None) -> pd.DataFrame:
+    """Columns still under a former name (e.g. ``in_kazakhstan_from``) renamed, with a notice each."""
+    for column, former in columns_where(SCHEMAS[name], "formerly").items():
+        if former in frame and column not in frame:
+            frame = frame.rename(columns={former: column})
+            if notices is not None:
+                notices.append(
+                    f"{label}: column '{former}' is deprecated; rename it to '{column}' "
+                    "(the old name is read until the next release)"
+                )
+    return frame
+
+
 def _row_count(text: str) -> int:
     """The number of CSV records in ``text``, counted only as far as needed to compare with the budget.
 
@@ -199,29 +220,18 @@ def line_number(index: Any) -> int | None:
     return None if index is None or pd.isna(index) else int(index) + 2
 
 
-def typed_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn validated text columns into dates, numbers and lists."""
+def typed_table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Turn validated text columns into dates, numbers, booleans and lists, as the schema declares."""
+    schema = SCHEMAS[name]
     frame = frame.copy()
     frame["line"] = frame.index + 2
     frame["sources"] = frame["sources"].str.split()
-    for column in (
-        "start",
-        "end",
-        "date",
-        "imposed_date",
-        "lifted_date",
-        "in_kazakhstan_from",
-        "in_kazakhstan_to",
-    ):
-        if column in frame:
-            frame[column] = frame[column].map(
-                lambda text: dt.date.fromisoformat(text) if text else None
-            )
-    for column in ("troops_best", "troops_low", "troops_high", "value", "level"):
-        if column in frame:
-            frame[column] = frame[column].map(
-                lambda text: int(text.replace(",", "")) if text else None
-            )
-    if "troops_estimate" in frame:
-        frame["troops_estimate"] = frame["troops_estimate"] == "true"
+    for column in columns_where(schema, "type", "date"):
+        frame[column] = frame[column].map(
+            lambda text: dt.date.fromisoformat(text) if text else None
+        )
+    for column in columns_where(schema, "type", "integer"):
+        frame[column] = frame[column].map(lambda text: int(text.replace(",", "")) if text else None)
+    for column in columns_where(schema, "type", "boolean"):
+        frame[column] = frame[column] == "true"
     return frame.set_index("id", drop=False)

@@ -3,8 +3,9 @@
 Day rules (also in docs/record-schema.md):
 
 - an interval ``start``-``end`` holds on every day from ``start`` to ``end``, both included;
-- a contingent counts as in Kazakhstan from its arrival day to its departure day, both included,
-  so ``troops_in_kazakhstan`` is 0 before arrival and after departure;
+- a contingent counts as in the host country from its arrival day to its departure day, both
+  included (``in_host_from`` to ``in_host_to``), so ``troops_in_host`` is 0 before arrival and after
+  departure;
 - a state of emergency is *on* for day D when it is in force at 23:59 local time that day:
   one imposed at 16:00 on the 5th is on for the 5th; one lifted at 07:00 on the 13th is off for the 13th.
 """
@@ -21,13 +22,15 @@ import pandas as pd
 
 from geodata._features import UNREST_LABELS, Feature, city_feature
 from geodata._index import latest_on_or_before
-from geodata._load import WGS84
+from geodata._layers import LAYERS, Layer, layer, register_layer
+from geodata._record import WGS84
+from geodata._schemas import CONFIDENCE_LEVELS
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from geodata._index import TimelineIndex
-    from geodata._load import Record
+    from geodata._record import Record
 
 __all__ = [
     "UNREST_LABELS",
@@ -36,13 +39,9 @@ __all__ = [
     "contingent_status",
     "snapshot",
     "troop_series",
+    "troops_on",
     "weakest",
 ]
-
-NATURAL_EARTH = (
-    "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/"
-)
-_CONFIDENCE_ORDER = {"high": 2, "medium": 1, "low": 0}
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,10 +51,14 @@ class Snapshot:
     date: dt.date
     layers: Mapping[str, tuple[Feature, ...]]
     latest_figures: Mapping[str, Mapping[str, Any]]
+    host_name: str
 
-    def frame(self, layer: str) -> gpd.GeoDataFrame:
-        """One layer as a GeoDataFrame in WGS84 (empty, with no columns, when nothing is on it)."""
-        features = self.layers[layer]
+    def frame(self, key: str) -> gpd.GeoDataFrame:
+        """One layer as a GeoDataFrame in WGS84 (an empty day keeps the layer's columns)."""
+        features = self.layers[key]
+        if not features:
+            columns = ["id", *layer(key).columns, "geometry"]
+            return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=WGS84)
         frame = pd.DataFrame([feature.properties for feature in features])
         return gpd.GeoDataFrame(
             frame, geometry=[feature.geometry for feature in features], crs=WGS84
@@ -64,7 +67,7 @@ class Snapshot:
     @cached_property
     def countries(self) -> gpd.GeoDataFrame:
         """Host, contributor and context countries with role, status and troops in Kazakhstan."""
-        return self.frame("country").astype({"troops_in_kazakhstan": "Int64"})
+        return self.frame("country").astype({"troops_in_host": "Int64"})
 
     @cached_property
     def regions(self) -> gpd.GeoDataFrame:
@@ -79,17 +82,17 @@ class Snapshot:
     @cached_property
     def sites(self) -> gpd.GeoDataFrame:
         """Sites guarded that day (unlocated sites have no geometry)."""
-        return self._with_columns("site", _SITE_COLUMNS)
+        return self.frame("site")
 
     @cached_property
     def movements(self) -> gpd.GeoDataFrame:
         """Deployment, withdrawal and return legs under way that day."""
-        return self._with_columns("movement", _MOVEMENT_COLUMNS)
+        return self.frame("movement")
 
     @cached_property
     def events(self) -> gpd.GeoDataFrame:
         """The day's events (events with no place have no geometry)."""
-        return self._with_columns("event", _EVENT_COLUMNS)
+        return self.frame("event")
 
     @cached_property
     def figures(self) -> pd.DataFrame:
@@ -99,20 +102,21 @@ class Snapshot:
         )
 
     @property
-    def troops_in_kazakhstan(self) -> int:
-        """All contingents' troops in the host country that day (best figures, estimates included)."""
-        return sum(
-            feature.properties["troops_in_kazakhstan"]
-            for feature in self.layers["country"]
-            if feature.properties["role"] == "contributor"
-        )
+    def contributors(self) -> tuple[Feature, ...]:
+        """The contributing countries' features (each carries its contingent's figures that day)."""
+        return tuple(f for f in self.layers["country"] if f.properties["role"] == "contributor")
 
-    def _with_columns(self, layer: str, columns: list[str]) -> gpd.GeoDataFrame:
-        frame = self.frame(layer)
-        return (
-            frame
-            if len(frame)
-            else gpd.GeoDataFrame(columns=[*columns, "geometry"], geometry="geometry", crs=WGS84)
+    @property
+    def troops_in_host(self) -> int:
+        """All contingents' troops in the host country that day (best figures, estimates included)."""
+        return sum(feature.properties["troops_in_host"] for feature in self.contributors)
+
+    @property
+    def troops_estimated(self) -> bool:
+        """Whether the day's total includes an estimated (not published) figure."""
+        return any(
+            f.properties["troops_estimate"] and f.properties["troops_in_host"]
+            for f in self.contributors
         )
 
 
@@ -130,22 +134,15 @@ def snapshot(record: Record, day: dt.date) -> Snapshot:
     -------
     Snapshot
     """
-    index = record.index
     return Snapshot(
         date=day,
-        layers={
-            "country": _countries(record, day),
-            "region": _regions(record, day),
-            "city": _cities(index, day),
-            "site": _sites(index, day),
-            "movement": _movements(index, day),
-            "event": _events(index, day),
-        },
-        latest_figures=_figures_as_of(index, day),
+        layers={key: layer(key).build(record, day) for key in LAYERS},
+        latest_figures=_figures_as_of(record.index, day),
+        host_name=record.host_name,
     )
 
 
-def weakest(levels: list[str]) -> str:
+def weakest(levels: Iterable[str]) -> str:
     """The lowest confidence among several facts that a feature combines.
 
     Examples
@@ -153,7 +150,7 @@ def weakest(levels: list[str]) -> str:
     >>> weakest(["high", "low", "medium"])
     'low'
     """
-    return min(levels, key=_CONFIDENCE_ORDER.__getitem__)
+    return max(levels, key=CONFIDENCE_LEVELS.index)
 
 
 def contingent_status(
@@ -169,8 +166,15 @@ def contingent_status(
     return "withdrawn", None
 
 
+def troops_on(contingent: Mapping[str, Any], day: dt.date) -> int:
+    """A contingent's troops in the host country on ``day``: its best figure while there, else 0."""
+    present = contingent["in_host_from"] <= day <= contingent["in_host_to"]
+    return int(contingent["troops_best"]) if present else 0
+
+
 def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
     index, features = record.index, []
+    boundary = record.provenance["countries"]
     for iso3, name, geom in zip(
         record.countries["iso3"],
         record.countries["name"],
@@ -178,20 +182,19 @@ def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
         strict=True,
     ):
         properties = {"id": iso3, "name": name, "iso3": iso3, "role": "context", "status": None,
-                      "troops_in_kazakhstan": None, "troops_estimate": None, "troops_low": None,
+                      "troops_in_host": None, "troops_estimate": None, "troops_low": None,
                       "troops_high": None, "troops_note": None, "contingent": None, "units": None,
-                      "phase_note": None, "sources": [NATURAL_EARTH], "confidence": "high"}  # fmt: skip
+                      "phase_note": None, "sources": boundary.sources, "confidence": boundary.confidence}  # fmt: skip
         if iso3 == record.meta.host_iso3:
             properties["role"] = "host"
         elif iso3 in index.contingent_by_iso3:
             contingent = index.contingent_by_iso3[iso3]
             status, phase = contingent_status(index, contingent["id"], day)
-            present = contingent["in_kazakhstan_from"] <= day <= contingent["in_kazakhstan_to"]
             phase_facts = [] if phase is None else [phase]
             properties.update(
                 role="contributor",
                 status=status,
-                troops_in_kazakhstan=contingent["troops_best"] if present else 0,
+                troops_in_host=troops_on(contingent, day),
                 troops_estimate=contingent["troops_estimate"],
                 troops_low=contingent["troops_low"],
                 troops_high=contingent["troops_high"],
@@ -213,17 +216,18 @@ def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
 
 def _emergency_on(row: Mapping[str, Any], day: dt.date) -> bool:
     last_minute = dt.datetime.combine(day, dt.time(23, 59))
-    return row["imposed_at"] <= last_minute < row["lifted_at"]
+    return bool(row["imposed_at"] <= last_minute < row["lifted_at"])
 
 
 def _regions(record: Record, day: dt.date) -> tuple[Feature, ...]:
     emergencies, features = record.index.emergency_by_region, []
+    boundary = record.provenance["regions"]
     for region_id, name, geom in zip(
         record.regions["id"], record.regions["name"], record.regions.geometry.values, strict=True
     ):
         properties = {"id": region_id, "name": name, "state_of_emergency": False, "emergency_imposed": None,
-                      "emergency_lifted": None, "emergency_note": None, "sources": [NATURAL_EARTH],
-                      "confidence": "high"}  # fmt: skip
+                      "emergency_lifted": None, "emergency_note": None, "sources": boundary.sources,
+                      "confidence": boundary.confidence}  # fmt: skip
         emergency = emergencies.get(region_id)
         if emergency is not None:
             properties.update(
@@ -242,7 +246,8 @@ def _regions(record: Record, day: dt.date) -> tuple[Feature, ...]:
     return tuple(features)
 
 
-def _cities(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+def _cities(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    index = record.index
     worst: dict[str, dict[str, Any]] = {}
     for spell in index.unrest.covering(day):
         held = worst.get(spell["place_id"])
@@ -257,11 +262,8 @@ def _cities(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
     return tuple(features)
 
 
-_SITE_COLUMNS = ["id", "name", "place_id", "role", "contingent_id", "contingent", "iso3", "start", "end",
-                 "end_reported", "location_precision", "place_note", "note", "sources", "confidence"]  # fmt: skip
-
-
-def _sites(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+def _sites(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    index = record.index
     features = []
     for guard in index.presence.covering(day):
         place = index.places[guard["place_id"]]
@@ -278,11 +280,8 @@ def _sites(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
     return tuple(features)
 
 
-_MOVEMENT_COLUMNS = ["id", "name", "phase", "contingent_id", "contingent", "iso3", "origin", "destination",
-                     "means", "start", "end", "note", "sources", "confidence"]  # fmt: skip
-
-
-def _movements(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+def _movements(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    index = record.index
     features = []
     for leg in index.movements.covering(day):
         origin, destination = (
@@ -301,20 +300,8 @@ def _movements(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
     return tuple(features)
 
 
-_EVENT_COLUMNS = [
-    "id",
-    "name",
-    "kind",
-    "time_local",
-    "place_id",
-    "place",
-    "note",
-    "sources",
-    "confidence",
-]
-
-
-def _events(index: TimelineIndex, day: dt.date) -> tuple[Feature, ...]:
+def _events(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    index = record.index
     features = []
     for event in index.events_by_day.get(day, ()):
         place = index.places.get(event["place_id"]) if event["place_id"] else None
@@ -362,16 +349,15 @@ def _contingent(index: TimelineIndex, contingent_id: str) -> dict[str, Any]:
 def troop_series(record: Record) -> pd.DataFrame:
     """Troops in the host country per contingent and day over the whole period.
 
-    Columns: ``date``, ``iso3``, ``contingent``, ``troops_in_kazakhstan``, ``status``, ``troops_estimate``.
+    Columns: ``date``, ``iso3``, ``contingent``, ``troops_in_host``, ``status``, ``troops_estimate``.
     """
     index, rows = record.index, []
     for day in record.meta.days:
         for iso3, contingent in index.contingent_by_iso3.items():
             status, _ = contingent_status(index, contingent["id"], day)
-            present = contingent["in_kazakhstan_from"] <= day <= contingent["in_kazakhstan_to"]
             rows.append({
                 "date": day, "iso3": iso3, "contingent": contingent["name"],
-                "troops_in_kazakhstan": contingent["troops_best"] if present else 0,
+                "troops_in_host": troops_on(contingent, day),
                 "status": status, "troops_estimate": contingent["troops_estimate"],
             })  # fmt: skip
     return pd.DataFrame(rows, columns=_SERIES_COLUMNS)
@@ -381,7 +367,31 @@ _SERIES_COLUMNS = [
     "date",
     "iso3",
     "contingent",
-    "troops_in_kazakhstan",
+    "troops_in_host",
     "status",
     "troops_estimate",
 ]
+
+
+# The built-in layers, in drawing order (polygons first). Labels are what people read in the layer
+# choice; columns are each feature's properties after its id.
+for _layer in (
+    Layer("country", "Contributing countries", _countries,
+          ("name", "iso3", "role", "status", "troops_in_host", "troops_estimate", "troops_low",
+           "troops_high", "troops_note", "contingent", "units", "phase_note", "sources", "confidence")),
+    Layer("region", "Regions (state of emergency)", _regions,
+          ("name", "state_of_emergency", "emergency_imposed", "emergency_lifted", "emergency_note",
+           "sources", "confidence")),
+    Layer("city", "Cities (unrest)", _cities,
+          ("name", "unrest_level", "unrest_label", "status", "region_id", "geonames_id", "note",
+           "sources", "confidence")),
+    Layer("site", "Guarded sites", _sites,
+          ("name", "place_id", "role", "contingent_id", "contingent", "iso3", "start", "end",
+           "end_reported", "location_precision", "place_note", "note", "sources", "confidence")),
+    Layer("movement", "Deployment and withdrawal legs", _movements,
+          ("name", "phase", "contingent_id", "contingent", "iso3", "origin", "destination", "means",
+           "start", "end", "note", "sources", "confidence")),
+    Layer("event", "Events", _events,
+          ("name", "kind", "time_local", "place_id", "place", "note", "sources", "confidence")),
+):  # fmt: skip
+    register_layer(_layer)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -130,21 +133,50 @@ def test_troops_metric_follows_the_day():
     assert app.metric[0].value == "1,500"
 
 
-def test_downloads_are_made_on_demand_as_the_cli_export():
+def test_downloads_link_to_exports_made_when_fetched():
     app = start(date="2022-01-07", layers="country,city")
-    buttons = {button.proto.label: button.proto for button in app.get("download_button")}
-    assert set(buttons) == {"Download GeoJSON", "Download whole timeline"}
-    # Deferred: nothing is made (or written) until the button is pressed.
-    assert all(proto.deferred_file_id and not proto.url for proto in buttons.values())
-    record = geodata.load_record()
-    day = exports.day_file(record, dt.date(2022, 1, 7), ("country", "city"))
-    assert day.name == "kz-jan2022_2022-01-07_country-city.geojson"
-    assert day.make() == geodata.feature_collection_bytes(
-        record, dt.date(2022, 1, 7), ("country", "city")
+    links = re.findall(
+        r'href="([^"]+)" download="([^"]+)"',
+        " ".join(str(element.proto.body) for element in app.get("html")),
     )
-    timeline = exports.timeline_file(record)
-    assert timeline.name == "kz-jan2022_2022-01-01_2022-01-20_timeline.geojson"
-    assert timeline.make() == geodata.timeline_bytes(record)
+    (day_url, day_name), (all_url, all_name) = [(html.unescape(u), n) for u, n in links]
+    assert day_name == "kz-jan2022_2022-01-07_country-city.geojson"
+    assert all_name == "kz-jan2022_2022-01-01_2022-01-20_timeline.geojson"
+    record = geodata.load_record()
+    for url, name, expected in (
+        (
+            day_url,
+            day_name,
+            geodata.feature_collection_bytes(record, dt.date(2022, 1, 7), ("country", "city")),
+        ),
+        (all_url, all_name, geodata.timeline_bytes(record)),
+    ):
+        path, _, query = url.partition("?")
+        route, token, file_name = path.rsplit("/", 2)
+        assert route == exports.EXPORT_ROUTE and file_name == name
+        chunks = exports.requested(token, name, dict(urllib.parse.parse_qsl(query)))
+        assert chunks is not None and b"".join(chunks) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date": "2022-01-07", "layers": "country,tanks"},
+        {"date": "2023-01-07", "layers": "country"},
+        {"date": "not-a-date", "layers": "country"},
+        {"date": "2022-01-08", "layers": "country,city"},  # not the date the name says
+    ],
+)
+def test_an_export_url_asks_only_for_what_the_page_gave(query):
+    app = start(date="2022-01-07", layers="country,city")
+    body = " ".join(str(element.proto.body) for element in app.get("html"))
+    url = html.unescape(re.findall(r'href="(/kz/export/[^"]+)"', body)[0])
+    token, name = url.split("?")[0].rsplit("/", 2)[1:]
+    assert exports.requested(token, name, query) is None
+    assert (
+        exports.requested("not-a-token", name, {"date": "2022-01-07", "layers": "country,city"})
+        is None
+    )
 
 
 def test_the_days_story_lists_its_events_with_sources():

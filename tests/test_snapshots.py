@@ -38,7 +38,7 @@ def status(snap: geodata.Snapshot) -> dict[str, str]:
 
 def troops(snap: geodata.Snapshot) -> dict[str, int]:
     contributors = snap.countries[snap.countries["role"] == "contributor"]
-    return dict(zip(contributors["iso3"], contributors["troops_in_kazakhstan"], strict=True))
+    return dict(zip(contributors["iso3"], contributors["troops_in_host"], strict=True))
 
 
 def emergency_regions(snap: geodata.Snapshot) -> set[str]:
@@ -63,7 +63,7 @@ def test_roles_come_from_the_record(record):
 def test_1_january_price_rise_and_nothing_else(record):
     snap = on(record, 1)
     assert set(status(snap).values()) == {"not_deployed"}
-    assert snap.troops_in_kazakhstan == 0
+    assert snap.troops_in_host == 0
     assert emergency_regions(snap) == set()
     assert set(unrest(snap).values()) == {0}
     assert snap.sites.empty
@@ -90,7 +90,7 @@ def test_5_january_riots_and_emergency_everywhere(record):
     # The decrees of 5 January (one published on the 6th "from 5 January") cover all 17 units.
     assert emergency_regions(snap) == ALL_REGIONS
     assert set(status(snap).values()) == {"not_deployed"}
-    assert snap.troops_in_kazakhstan == 0
+    assert snap.troops_in_host == 0
     assert snap.sites.empty
     assert any("CSTO" in text for text in snap.events["name"])
 
@@ -111,7 +111,7 @@ def test_6_january_csto_decides_and_first_russians_land(record):
 def test_10_january_all_deployed_and_official_total(record):
     snap = on(record, 10)
     assert set(status(snap).values()) == {"deployed"}
-    assert snap.troops_in_kazakhstan == 2030  # Tokayev at the CSTO summit, 10 Jan
+    assert snap.troops_in_host == 2030  # Tokayev at the CSTO summit, 10 Jan
     counts = troops(snap)
     assert counts["ARM"] == 100
     assert counts["KGZ"] == 150
@@ -164,7 +164,7 @@ def test_19_january_last_aircraft_and_emergency_ends(record):
 def test_20_january_everyone_gone(record):
     snap = on(record, 20)
     assert set(status(snap).values()) == {"withdrawn"}
-    assert snap.troops_in_kazakhstan == 0
+    assert snap.troops_in_host == 0
     assert snap.sites.empty
     assert snap.movements.empty
     assert emergency_regions(snap) == set()
@@ -220,7 +220,7 @@ def test_a_day_outside_the_period_finds_nothing_happening(record):
 def test_troop_series_matches_the_daily_snapshots(record):
     series = geodata.troop_series(record)
     assert len(series) == 5 * len(record.meta.days)
-    totals = series.groupby("date")["troops_in_kazakhstan"].sum()
+    totals = series.groupby("date")["troops_in_host"].sum()
     for day_ in record.meta.days:
-        assert totals[day_] == geodata.snapshot(record, day_).troops_in_kazakhstan
+        assert totals[day_] == geodata.snapshot(record, day_).troops_in_host
     assert totals[day(10)] == 2030

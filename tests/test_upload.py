@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
-import shutil
 import stat
 import zipfile
 from pathlib import Path
@@ -13,31 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import geodata
-from geodata._archive import MAX_MEMBERS
-
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-
-
-def record_folder(tmp_path: Path, title: str = "Uploaded test record") -> Path:
-    """A copy of the bundled record that uses the bundled boundary files by default."""
-    folder = tmp_path / "my-record"
-    shutil.copytree(geodata.bundled_record_path(), folder)
-    toml = (folder / "record.toml").read_text()
-    toml = re.sub(r"\[boundaries\].*", "", toml, flags=re.S)
-    toml = re.sub(r'^title = ".*"$', f'title = "{title}"', toml, flags=re.M)
-    (folder / "record.toml").write_text(toml)
-    return folder
-
-
-def zipped(folder: Path, extra: dict[str, bytes] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, f"{folder.name}/{path.relative_to(folder)}")
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+from geodata._limits import MAX_MEMBERS
+from tests.uploads import APP, record_folder, uploaded, zipped
 
 
 def refused(data: bytes, tmp_path: Path) -> str:
@@ -111,11 +86,6 @@ def test_an_upload_cannot_point_at_files_on_the_server(tmp_path):
     with pytest.raises(geodata.RecordError) as caught:
         geodata.load_record(unpacked, confined_to=tmp_path / "u")
     assert any(p.column == "boundaries.countries" for p in caught.value.problems)
-
-
-def uploaded(app: AppTest, name: str, data: bytes) -> AppTest:
-    app.get("file_uploader")[0].set_value((name, data, "application/zip"))
-    return app.run()
 
 
 def test_an_upload_is_shown_in_this_session_without_restarting(tmp_path):

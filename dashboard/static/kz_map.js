@@ -17,7 +17,7 @@
   }
 
   function safeUrl(url) {
-    return typeof url === "string" && /^https?:\/\/[^\s<>"']+$/i.test(url) ? url : null;
+    return typeof url === "string" && /^https?:\/\/[^\s<>"']+$/.test(url) ? url : null;
   }
 
   function hostOf(url) {

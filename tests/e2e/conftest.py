@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-if (
-    str(ROOT) not in sys.path
-):  # `benchmarks` is not installed; `python -m pytest` puts ROOT on the path
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.browser import LOCAL_PREFIXES, launch_chromium, running_app  # noqa: E402
+from tests.support.browser import LOCAL_PREFIXES, ROOT, launch_chromium, running_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

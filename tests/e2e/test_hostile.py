@@ -18,7 +18,6 @@ import pytest
 from playwright.sync_api import expect
 
 import geodata
-from benchmarks.browser import MAP_FRAME, running_app
 from dashboard.leaflet_elements import HelperCall
 from dashboard.map_builders import GROUP_NAMES, build_day_groups
 from tests.e2e.test_map import open_day, step, wait_idle
@@ -33,6 +32,7 @@ from tests.hostile import (
     TROOPS_NOTE,
     VERSION,
 )
+from tests.support.browser import MAP_FRAME, running_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -333,7 +333,7 @@ def check_anchors(page: Page, frame: Frame) -> None:
             assert HTTP.match(raw or ""), raw
         else:  # a download: a plainly named file on the app's own server
             assert re.fullmatch(r"[A-Za-z0-9_.-]+\.geojson", download), download
-            assert (raw or "").startswith("/component/"), raw
+            assert (raw or "").startswith("/kz/export/"), raw
     every = page.locator("a").evaluate_all("nodes => nodes.map(a => a.href ? a.protocol : 'none:')")
     assert set(every) <= {"http:", "https:", "none:"}, every
 

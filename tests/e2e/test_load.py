@@ -4,8 +4,9 @@ Runs ``benchmarks.load.run_load`` against a dashboard of its own (not the sessio
 the server's memory figures are this load's alone. Timing is printed (``-s`` or ``-rA``), never
 asserted: the machine is shared, and steps under load may take seconds.
 
-Downloads are files served by the app itself (dashboard/exports.py): Streamlit's in-memory download
-files used to be dropped under this load before browsers fetched them.
+Downloads are made when the button is pressed (a deferred ``st.download_button``): under this load
+every session's file must still arrive, since a file made ahead of time could be dropped before the
+browser fetched it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.bench import BUNDLED_ENV
-from benchmarks.browser import running_app
 from benchmarks.load import format_table, run_load
+from tests.support.browser import running_app
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.browser import MAP_FRAME, ROOT
+from tests.support.browser import MAP_FRAME, ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame, FrameLocator, Locator, Page

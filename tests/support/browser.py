@@ -1,4 +1,8 @@
-"""Start a Streamlit app and Debian's Chromium for browser tests and benchmarks (no network needed)."""
+"""Start a Streamlit app and Debian's Chromium for browser tests and benchmarks (no network needed).
+
+Imported as ``tests.support.browser`` from the repository root: ``python -m pytest`` and
+``python -m benchmarks`` both put it on the path.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Browser, Playwright
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "server.py"
 # Without the background-networking flags Chromium keeps trying to reach Google on a closed network.
 CHROMIUM_ARGS = (
