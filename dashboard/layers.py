@@ -14,6 +14,7 @@ from dashboard import map_content
 
 if TYPE_CHECKING:
     import geodata
+    from dashboard.payload import LegendSection
 
 __all__ = ["GROUP_NAMES", "MapLayer", "map_layers", "register_map_layer", "unregister_map_layer"]
 
@@ -52,7 +53,7 @@ class MapLayer:
     group: str
     draw: str
     payload: Callable[[geodata.Snapshot], Any]
-    legend: Callable[[geodata.Snapshot], dict[str, Any] | None]
+    legend: Callable[[geodata.Snapshot], LegendSection | None]
     notes: Callable[[geodata.Snapshot], list[str]] = _no_notes
     order: int = 50
 

@@ -13,12 +13,19 @@ import shapely
 
 import geodata
 from dashboard import aggregate, palette
+from dashboard.payload import (
+    Card,
+    Legend,
+    LegendRow,
+    LegendSection,
+    MapLine,
+    MapPoint,
+    Restyle,
+)
 from geodata import UNREST_LABELS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Sequence
-
-Card = dict[str, Any]
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
 
 def long_date(day: dt.date) -> str:
@@ -33,7 +40,7 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def troops_text(properties: dict[str, Any], host: str) -> str:
+def troops_text(properties: Mapping[str, Any], host: str) -> str:
     """A contingent's troops in the host country with the caveat it needs (estimate, reported range)."""
     count = properties["troops_in_host"]
     text = f"Troops in {host}: {count:,}"
@@ -48,7 +55,7 @@ def troops_text(properties: dict[str, Any], host: str) -> str:
 
 
 def card(
-    properties: dict[str, Any],
+    properties: Mapping[str, Any],
     *lines: str | None,
     title: str | None = None,
     note: str | None = None,
@@ -63,7 +70,7 @@ def card(
     }
 
 
-def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
+def country_styles(snap: geodata.Snapshot) -> Restyle:
     """Fills, tooltips and popups for the host and the contributing countries."""
     styles, popups = {}, {}
     host = snap.host_name
@@ -90,7 +97,7 @@ def country_styles(snap: geodata.Snapshot) -> dict[str, Any]:
     return {"key": "countries", "styles": styles, "popups": popups, "tooltipLines": 3}
 
 
-def region_styles(snap: geodata.Snapshot) -> dict[str, Any]:
+def region_styles(snap: geodata.Snapshot) -> Restyle:
     """Fills, tooltips and popups for the host's regions: shaded while under a state of emergency."""
     styles, popups = {}, {}
     for feature in snap.layers["region"]:
@@ -110,11 +117,11 @@ def _located(feature: geodata.Feature) -> bool:
     return feature.geometry is not None
 
 
-def _lat_lon(feature: geodata.Feature) -> dict[str, float]:
-    """A located point's position for Leaflet."""
+def _position(feature: geodata.Feature) -> tuple[float, float]:
+    """A located point's latitude and longitude."""
     if feature.geometry is None:
         raise ValueError(f"{feature.properties['id']!r} has no location")
-    return {"lat": float(feature.geometry.y), "lon": float(feature.geometry.x)}
+    return float(feature.geometry.y), float(feature.geometry.x)
 
 
 def _lat_lons(feature: geodata.Feature) -> list[list[float]]:
@@ -143,17 +150,18 @@ def _grouped(features: Sequence[geodata.Feature]) -> list[list[geodata.Feature]]
     return [[features[i] for i in group] for group in groups]
 
 
-def city_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+def city_points(snap: geodata.Snapshot) -> list[MapPoint]:
     """Cities sized and coloured by unrest level (grouped on a grid when there are too many)."""
     cities = list(filter(_located, snap.layers["city"]))
     groups = _grouped(cities)
     if groups is not None:
         return [_city_group(group) for group in groups]
-    points = []
+    points: list[MapPoint] = []
     for feature in cities:
         props, level = feature.properties, feature.properties["unrest_level"]
+        lat, lon = _position(feature)
         points.append({
-            **_lat_lon(feature),
+            "lat": lat, "lon": lon,
             "style": {"radius": palette.UNREST_RADIUS[level], "color": "#333333", "weight": 1,
                       "fillColor": palette.UNREST_FILL[level], "fillOpacity": 0.9},
             "tooltip": {"title": props["name"], "lines": [f"Unrest level {level}: {props['unrest_label']}"]},
@@ -163,7 +171,7 @@ def city_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     return points
 
 
-def _city_group(group: list[geodata.Feature]) -> dict[str, Any]:
+def _city_group(group: list[geodata.Feature]) -> MapPoint:
     group = sorted(group, key=lambda f: -f.properties["unrest_level"])
     worst = group[0].properties["unrest_level"]
     lat, lon = _centre(group)
@@ -179,13 +187,13 @@ def _city_group(group: list[geodata.Feature]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+def site_points(snap: geodata.Snapshot) -> list[MapPoint]:
     """Located guarded sites, labelled with the guarding contingent's country code."""
     sites = list(filter(_located, snap.layers["site"]))
     groups = _grouped(sites)
     if groups is not None:
         return [_site_group(group) for group in groups]
-    points = []
+    points: list[MapPoint] = []
     for feature in sites:
         props = feature.properties
         role = "Headquarters" if props["role"] == "headquarters" else "Guarded"
@@ -193,8 +201,9 @@ def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
         lines = [f"{role} by the {props['contingent']}", f"From {props['start']} to {until}"]
         if props["location_precision"] == "approximate":
             lines.append("Location approximate")
+        lat, lon = _position(feature)
         points.append({
-            **_lat_lon(feature), "label": props["iso3"],
+            "lat": lat, "lon": lon, "label": props["iso3"],
             "style": {"color": "#000000", "fillColor": palette.SITE_FILL},
             "tooltip": {"title": props["name"], "lines": lines[:1]},
             "popup": card(props, *lines, props["place_note"], note=props["note"]),
@@ -202,7 +211,7 @@ def site_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     return points
 
 
-def _site_group(group: list[geodata.Feature]) -> dict[str, Any]:
+def _site_group(group: list[geodata.Feature]) -> MapPoint:
     lat, lon = _centre(group)
     guards = sorted({f.properties["iso3"] for f in group})
     title = f"{len(group):,} guarded sites"
@@ -215,7 +224,7 @@ def _site_group(group: list[geodata.Feature]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def movement_lines(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+def movement_lines(snap: geodata.Snapshot) -> list[MapLine]:
     """Legs under way that day; with too many, one line per route, the busiest routes first."""
     legs = snap.layers["movement"]
     if len(legs) > aggregate.MAX_LINES:
@@ -225,7 +234,7 @@ def movement_lines(snap: geodata.Snapshot) -> list[dict[str, Any]]:
         )
         routes.sort(key=len, reverse=True)
         return [_route(route) for route in routes[: aggregate.MAX_LINES]]
-    lines = []
+    lines: list[MapLine] = []
     for feature in legs:
         props = feature.properties
         phase = props["phase"]
@@ -248,7 +257,7 @@ def movement_lines(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     return lines
 
 
-def _route(route: list[geodata.Feature]) -> dict[str, Any]:
+def _route(route: list[geodata.Feature]) -> MapLine:
     first = route[0]
     phase = first.properties["phase"]
     contingents = sorted({f.properties["iso3"] for f in route})
@@ -262,7 +271,7 @@ def _route(route: list[geodata.Feature]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def event_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
+def event_points(snap: geodata.Snapshot) -> list[MapPoint]:
     """One marker per place with events that day (or per grid cell when there are too many places)."""
     located = list(filter(_located, snap.layers["event"]))
     by_place = aggregate.group_by(located, lambda f: f.properties["place_id"])
@@ -271,15 +280,16 @@ def event_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     if groups is not None:
         count_at = {id(events[0]): len(events) for events in by_place}
         return [_event_group(group, sum(count_at[id(f)] for f in group)) for group in groups]
-    points = []
+    points: list[MapPoint] = []
     for events in by_place:
         props = [f.properties for f in events]
         lines = [f"{p['time_local'] + ': ' if p['time_local'] else ''}{p['name']}" for p in props]
         sources = list(dict.fromkeys(url for p in props for url in p["sources"]))
         confidence = geodata.weakest(p["confidence"] for p in props)
         count = f"{len(events)} event{'s' if len(events) > 1 else ''}"
+        lat, lon = _position(events[0])
         points.append({
-            **_lat_lon(events[0]),
+            "lat": lat, "lon": lon,
             "style": {"radius": 5, "color": palette.EVENT_FILL, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1},
             "tooltip": {"title": props[0]["place"], "lines": [count]},
             "popup": {"title": f"{props[0]['place']}: {count}", "lines": lines, "sources": sources,
@@ -288,7 +298,7 @@ def event_points(snap: geodata.Snapshot) -> list[dict[str, Any]]:
     return points
 
 
-def _event_group(group: list[geodata.Feature], count: int) -> dict[str, Any]:
+def _event_group(group: list[geodata.Feature], count: int) -> MapPoint:
     lat, lon = _centre(group)
     title = f"{count:,} events in {len(group):,} places"
     return {
@@ -300,7 +310,7 @@ def _event_group(group: list[geodata.Feature], count: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> dict[str, Any]:
+def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> Legend:
     """The legend: the date, then one section per layer shown (with that day's counts), then notes."""
     from dashboard.layers import map_layers  # the registry imports this module's builders
 
@@ -319,27 +329,27 @@ def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> di
     }
 
 
-def country_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+def country_legend(snap: geodata.Snapshot) -> LegendSection:
     """Contributing countries by status, with how many are in each that day."""
     statuses = Counter(f.properties["status"] for f in snap.contributors)
-    rows = [
+    rows: list[LegendRow] = [
         {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses.get(status, 0)})"}
         for status, label in palette.STATUS_LABEL.items()
     ]
     return {"heading": "Contributing countries", "rows": rows}
 
 
-def region_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+def region_legend(snap: geodata.Snapshot) -> LegendSection:
     """How many regions are under a state of emergency that day."""
     count = sum(f.properties["state_of_emergency"] for f in snap.layers["region"])
     label = f"State of emergency ({count} of {len(snap.layers['region'])})"
     return {"heading": "Regions", "rows": [{"fill": palette.EMERGENCY_FILL, "label": label}]}
 
 
-def city_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+def city_legend(snap: geodata.Snapshot) -> LegendSection:
     """Cities by unrest level that day."""
     levels = Counter(f.properties["unrest_level"] for f in snap.layers["city"])
-    rows = [
+    rows: list[LegendRow] = [
         {
             "fill": palette.UNREST_FILL[level],
             "shape": "circle",
@@ -350,7 +360,7 @@ def city_legend(snap: geodata.Snapshot) -> dict[str, Any]:
     return {"heading": "Cities", "rows": rows}
 
 
-def site_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+def site_legend(snap: geodata.Snapshot) -> LegendSection:
     """Guarded sites that day, on the map and not located."""
     sites = snap.layers["site"]
     located = sum(map(_located, sites))
@@ -358,10 +368,10 @@ def site_legend(snap: geodata.Snapshot) -> dict[str, Any]:
     return {"heading": "Sites", "rows": [{"fill": palette.SITE_FILL, "label": label}]}
 
 
-def movement_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+def movement_legend(snap: geodata.Snapshot) -> LegendSection:
     """Legs under way that day, by phase."""
     phases = Counter(f.properties["phase"] for f in snap.layers["movement"])
-    rows = [
+    rows: list[LegendRow] = [
         {
             "stroke": palette.MOVEMENT_COLOUR[phase],
             "shape": "line",
@@ -372,10 +382,10 @@ def movement_legend(snap: geodata.Snapshot) -> dict[str, Any]:
     return {"heading": "Legs under way", "rows": rows}
 
 
-def event_legend(snap: geodata.Snapshot) -> dict[str, Any]:
+def event_legend(snap: geodata.Snapshot) -> LegendSection:
     """Places with events that day."""
     located = sum(map(_located, snap.layers["event"]))
-    row = {
+    row: LegendRow = {
         "fill": "#ffffff",
         "stroke": palette.EVENT_FILL,
         "shape": "circle",

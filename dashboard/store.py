@@ -114,7 +114,10 @@ class BoundedStore:
         entries = []
         removed = []
         for entry in os.scandir(self.root):
-            info = entry.stat(follow_symlinks=False)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # removed by another session meanwhile
             path = Path(entry.path)
             if not stat.S_ISDIR(info.st_mode) or now - info.st_mtime > self.max_age:
                 _delete(path)
@@ -136,13 +139,18 @@ class BoundedStore:
 
 
 def _size(path: Path) -> int:
-    info = os.lstat(path)
+    """Bytes under ``path``; files that vanish meanwhile (another upload unpacking) count 0."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return 0
     if not stat.S_ISDIR(info.st_mode):
         return info.st_size
     total = 0
     for folder, _, files in os.walk(path):
         for name in files:
-            total += os.lstat(os.path.join(folder, name)).st_size
+            with contextlib.suppress(FileNotFoundError):
+                total += os.lstat(os.path.join(folder, name)).st_size
     return total
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import shapely
+
+    from geodata._properties import CityProperties
 
 __all__ = ["UNREST_LABELS", "Feature", "city_feature"]
 
@@ -23,7 +27,7 @@ class Feature(NamedTuple):
     Features may be shared between snapshots: treat their properties as read-only.
     """
 
-    properties: dict[str, Any]
+    properties: Mapping[str, Any]
     geometry: shapely.Geometry | None
     geometry_json: str
 
@@ -32,7 +36,7 @@ def city_feature(place: dict[str, Any], spell: dict[str, Any] | None) -> Feature
     """A city on a day: calm when no unrest spell covers it, else the spell's level and status."""
     level = 0 if spell is None else spell["level"]
     cited = place if spell is None else spell
-    properties = {
+    properties: CityProperties = {
         "id": place["id"], "name": place["name"], "unrest_level": level, "unrest_label": UNREST_LABELS[level],
         "status": UNREST_LABELS[0] if spell is None else spell["status"],
         "region_id": place["region_id"] or None, "geonames_id": place["geonames_id"] or None,

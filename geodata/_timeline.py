@@ -23,6 +23,15 @@ import pandas as pd
 from geodata._features import UNREST_LABELS, Feature, city_feature
 from geodata._index import latest_on_or_before
 from geodata._layers import LAYERS, Layer, layer, register_layer
+from geodata._properties import (
+    CityProperties,
+    CountryProperties,
+    EventProperties,
+    MovementProperties,
+    RegionProperties,
+    SiteProperties,
+    columns_of,
+)
 from geodata._record import WGS84
 from geodata._schemas import CONFIDENCE_LEVELS
 
@@ -181,7 +190,7 @@ def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
         record.countries.geometry.values,
         strict=True,
     ):
-        properties = {"id": iso3, "name": name, "iso3": iso3, "role": "context", "status": None,
+        properties: CountryProperties = {"id": iso3, "name": name, "iso3": iso3, "role": "context", "status": None,
                       "troops_in_host": None, "troops_estimate": None, "troops_low": None,
                       "troops_high": None, "troops_note": None, "contingent": None, "units": None,
                       "phase_note": None, "sources": boundary.sources, "confidence": boundary.confidence}  # fmt: skip
@@ -192,23 +201,25 @@ def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
             status, phase = contingent_status(index, contingent["id"], day)
             phase_facts = [] if phase is None else [phase]
             properties.update(
-                role="contributor",
-                status=status,
-                troops_in_host=troops_on(contingent, day),
-                troops_estimate=contingent["troops_estimate"],
-                troops_low=contingent["troops_low"],
-                troops_high=contingent["troops_high"],
-                troops_note=contingent["troops_note"],
-                contingent=contingent["name"],
-                units=contingent["units"],
-                phase_note=None if phase is None else phase["note"],
-                sources=[
-                    *contingent["sources"],
-                    *(url for row in phase_facts for url in row["sources"]),
-                ],
-                confidence=weakest(
-                    [contingent["confidence"], *(row["confidence"] for row in phase_facts)]
-                ),
+                {
+                    "role": "contributor",
+                    "status": status,
+                    "troops_in_host": troops_on(contingent, day),
+                    "troops_estimate": contingent["troops_estimate"],
+                    "troops_low": contingent["troops_low"],
+                    "troops_high": contingent["troops_high"],
+                    "troops_note": contingent["troops_note"],
+                    "contingent": contingent["name"],
+                    "units": contingent["units"],
+                    "phase_note": None if phase is None else phase["note"],
+                    "sources": [
+                        *contingent["sources"],
+                        *(url for row in phase_facts for url in row["sources"]),
+                    ],
+                    "confidence": weakest(
+                        [contingent["confidence"], *(row["confidence"] for row in phase_facts)]
+                    ),
+                }
             )
         features.append(Feature(properties, geom, record.geometry_json[("country", iso3)]))
     return tuple(features)
@@ -225,22 +236,24 @@ def _regions(record: Record, day: dt.date) -> tuple[Feature, ...]:
     for region_id, name, geom in zip(
         record.regions["id"], record.regions["name"], record.regions.geometry.values, strict=True
     ):
-        properties = {"id": region_id, "name": name, "state_of_emergency": False, "emergency_imposed": None,
+        properties: RegionProperties = {"id": region_id, "name": name, "state_of_emergency": False, "emergency_imposed": None,
                       "emergency_lifted": None, "emergency_note": None, "sources": boundary.sources,
                       "confidence": boundary.confidence}  # fmt: skip
         emergency = emergencies.get(region_id)
         if emergency is not None:
             properties.update(
-                state_of_emergency=_emergency_on(emergency, day),
-                emergency_imposed=emergency["imposed_at"].isoformat(timespec="minutes")
-                if emergency["imposed_time"]
-                else emergency["imposed_date"].isoformat(),
-                emergency_lifted=emergency["lifted_at"].isoformat(timespec="minutes")
-                if emergency["lifted_time"]
-                else emergency["lifted_date"].isoformat(),
-                emergency_note=emergency["note"] or None,
-                sources=list(emergency["sources"]),
-                confidence=emergency["confidence"],
+                {
+                    "state_of_emergency": _emergency_on(emergency, day),
+                    "emergency_imposed": emergency["imposed_at"].isoformat(timespec="minutes")
+                    if emergency["imposed_time"]
+                    else emergency["imposed_date"].isoformat(),
+                    "emergency_lifted": emergency["lifted_at"].isoformat(timespec="minutes")
+                    if emergency["lifted_time"]
+                    else emergency["lifted_date"].isoformat(),
+                    "emergency_note": emergency["note"] or None,
+                    "sources": list(emergency["sources"]),
+                    "confidence": emergency["confidence"],
+                }
             )
         features.append(Feature(properties, geom, record.geometry_json[("region", region_id)]))
     return tuple(features)
@@ -268,7 +281,7 @@ def _sites(record: Record, day: dt.date) -> tuple[Feature, ...]:
     for guard in index.presence.covering(day):
         place = index.places[guard["place_id"]]
         contingent = _contingent(index, guard["contingent_id"])
-        properties = {
+        properties: SiteProperties = {
             "id": guard["id"], "name": place["name"], "place_id": place["id"], "role": guard["role"],
             "contingent_id": contingent["id"], "contingent": contingent["name"], "iso3": contingent["country_iso3"],
             "start": guard["start"].isoformat(), "end": guard["last_day"].isoformat(), "end_reported": guard["end_reported"],
@@ -289,7 +302,7 @@ def _movements(record: Record, day: dt.date) -> tuple[Feature, ...]:
             index.places[leg["destination_place_id"]],
         )
         contingent = _contingent(index, leg["contingent_id"])
-        properties = {
+        properties: MovementProperties = {
             "id": leg["id"], "name": f"{origin['name']} → {destination['name']}", "phase": leg["phase"],
             "contingent_id": contingent["id"], "contingent": contingent["name"], "iso3": contingent["country_iso3"],
             "origin": origin["name"], "destination": destination["name"], "means": leg["means"] or None,
@@ -305,7 +318,7 @@ def _events(record: Record, day: dt.date) -> tuple[Feature, ...]:
     features = []
     for event in index.events_by_day.get(day, ()):
         place = index.places.get(event["place_id"]) if event["place_id"] else None
-        properties = {
+        properties: EventProperties = {
             "id": event["id"], "name": event["description"], "kind": event["kind"],
             "time_local": event["time_local"] or None, "place_id": event["place_id"] or None,
             "place": None if place is None else place["name"], "note": event["note"] or None,
@@ -376,22 +389,11 @@ _SERIES_COLUMNS = [
 # The built-in layers, in drawing order (polygons first). Labels are what people read in the layer
 # choice; columns are each feature's properties after its id.
 for _layer in (
-    Layer("country", "Contributing countries", _countries,
-          ("name", "iso3", "role", "status", "troops_in_host", "troops_estimate", "troops_low",
-           "troops_high", "troops_note", "contingent", "units", "phase_note", "sources", "confidence")),
-    Layer("region", "Regions (state of emergency)", _regions,
-          ("name", "state_of_emergency", "emergency_imposed", "emergency_lifted", "emergency_note",
-           "sources", "confidence")),
-    Layer("city", "Cities (unrest)", _cities,
-          ("name", "unrest_level", "unrest_label", "status", "region_id", "geonames_id", "note",
-           "sources", "confidence")),
-    Layer("site", "Guarded sites", _sites,
-          ("name", "place_id", "role", "contingent_id", "contingent", "iso3", "start", "end",
-           "end_reported", "location_precision", "place_note", "note", "sources", "confidence")),
-    Layer("movement", "Deployment and withdrawal legs", _movements,
-          ("name", "phase", "contingent_id", "contingent", "iso3", "origin", "destination", "means",
-           "start", "end", "note", "sources", "confidence")),
-    Layer("event", "Events", _events,
-          ("name", "kind", "time_local", "place_id", "place", "note", "sources", "confidence")),
+    Layer("country", "Contributing countries", _countries, columns_of(CountryProperties)),
+    Layer("region", "Regions (state of emergency)", _regions, columns_of(RegionProperties)),
+    Layer("city", "Cities (unrest)", _cities, columns_of(CityProperties)),
+    Layer("site", "Guarded sites", _sites, columns_of(SiteProperties)),
+    Layer("movement", "Deployment and withdrawal legs", _movements, columns_of(MovementProperties)),
+    Layer("event", "Events", _events, columns_of(EventProperties)),
 ):  # fmt: skip
     register_layer(_layer)

@@ -423,8 +423,32 @@ def test_two_sessions_uploading_the_same_zip_at_once_both_succeed(tmp_path):
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert all(isinstance(result, Path) for result in results), results
+    assert all(isinstance(result, Path) for result in results), [repr(r) for r in results]
     assert len({result.name for result in results}) == 2  # one private folder each
+
+
+def test_a_sweep_while_another_session_unpacks_never_fails(tmp_path):
+    """Found by the test above: a sweep counted files that another upload's unpacking renamed."""
+    data = zipped(record_folder(tmp_path))
+    stop, errors = threading.Event(), []
+
+    def sweep_until_stopped() -> None:
+        while not stop.is_set():
+            try:
+                upload_store().sweep()
+            except OSError as error:
+                errors.append(repr(error))
+                return
+
+    sweeper = threading.Thread(target=sweep_until_stopped)
+    sweeper.start()
+    try:
+        for _ in range(4):
+            upload.checked_upload(data, "x.zip")
+    finally:
+        stop.set()
+        sweeper.join(timeout=60)
+    assert errors == []
 
 
 def test_a_formula_in_a_country_name_reaches_the_troop_table_neutralised(tmp_path, monkeypatch):
