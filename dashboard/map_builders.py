@@ -16,11 +16,13 @@ from dashboard.layers import GROUP_NAMES, map_layers
 from dashboard.leaflet_elements import FetchedGeoJson, HelperCall
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Sequence
 
     import geodata
     from dashboard.assets import MapAssets
 
+# The view button labelled with the host's name (filled in by the day's data in the browser).
+HOST_VIEW = "host"
 # Without a record's bounds (tests, benchmarks): the whole inhabited world.
 WORLD_BOUNDS = (-170.0, -50.0, 170.0, 75.0)
 # Space around the record's bounds, as a share of their size, so nothing sits on the map's edge.
@@ -35,15 +37,20 @@ _NEUTRAL = {
 }
 
 
+Bounds = tuple[float, float, float, float]
+
+
 def build_base_map(
-    assets: MapAssets, *, bounds: tuple[float, float, float, float] = WORLD_BOUNDS
+    assets: MapAssets, *, bounds: Bounds = WORLD_BOUNDS, views: Sequence[tuple[str, Bounds]] = ()
 ) -> folium.Map:
     """The map without any date: the same on every run, so the component is never re-mounted.
 
-    ``bounds`` (west, south, east, north) is the first view, e.g. ``Record.story_bounds()``.
+    ``bounds`` (west, south, east, north) is the first view, e.g. ``Record.story_bounds()``;
+    ``views`` are named views with a button each on the map (they move it only when pressed). A
+    view named ``HOST_VIEW`` is labelled in the browser with the host's name from the day's data, so
+    that no record text is written into the base map's script.
     """
     west, south, east, north = bounds
-    pad_x, pad_y = (east - west) * _MARGIN, (north - south) * _MARGIN
     base = folium.Map(
         location=((south + north) / 2, (west + east) / 2),
         zoom_start=3,
@@ -52,7 +59,7 @@ def build_base_map(
         min_zoom=2,
         prefer_canvas=False,
     )
-    base.fit_bounds([[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]])
+    base.fit_bounds(_padded(bounds))
     # Leaflet and the helpers come from the app's own server; folium's defaults point at CDNs.
     base.default_js = list(assets.js)
     base.default_css = list(assets.css)
@@ -73,7 +80,18 @@ def build_base_map(
         base
     )
     HelperCall("housekeeping", None).add_to(base)
+    if views:
+        HelperCall(
+            "views", [{"label": label, "bounds": _padded(view)} for label, view in views]
+        ).add_to(base)
     return base
+
+
+def _padded(bounds: Bounds) -> list[list[float]]:
+    """Leaflet bounds ([[south, west], [north, east]]) with a margin, so nothing sits on the edge."""
+    west, south, east, north = bounds
+    pad_x, pad_y = (east - west) * _MARGIN, (north - south) * _MARGIN
+    return [[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]]
 
 
 def build_day_groups(
@@ -94,7 +112,10 @@ def build_day_groups(
     urls = map_content.share_urls([restyle, *(data for _, data in content)])
     status = folium.FeatureGroup(name=GROUP_NAMES["status"])
     legend = map_content.legend(snap, layers, force=force)
-    HelperCall("dayStatus", {"urls": urls, "restyle": restyle, "legend": legend}).add_to(status)
+    HelperCall(
+        "dayStatus",
+        {"urls": urls, "restyle": restyle, "legend": legend, "host": snap.host_name},
+    ).add_to(status)
     groups = [status]
     for layer, data in content:
         group = folium.FeatureGroup(name=layer.group)

@@ -40,6 +40,19 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def short_when(iso: str) -> str:
+    """An ISO date or date-time as people write it in a card.
+
+    Examples
+    --------
+    >>> short_when("2022-01-05T01:30"), short_when("2022-01-19")
+    ('5 Jan, 01:30', '19 Jan')
+    """
+    when = dt.datetime.fromisoformat(iso)
+    day = f"{when.day} {when:%b}"
+    return f"{day}, {when:%H:%M}" if "T" in iso else day
+
+
 def troops_text(properties: Mapping[str, Any], host: str) -> str:
     """A contingent's troops in the host country with the caveat it needs (estimate, reported range)."""
     count = properties["troops_in_host"]
@@ -108,7 +121,11 @@ def region_styles(snap: geodata.Snapshot) -> Restyle:
         state = "State of emergency in force" if on else "No state of emergency"
         period = None
         if props["emergency_imposed"]:
-            period = f"Imposed {props['emergency_imposed']}, lifted {props['emergency_lifted']} (local time)"
+            imposed, lifted = (
+                short_when(props["emergency_imposed"]),
+                short_when(props["emergency_lifted"]),
+            )
+            period = f"Imposed {imposed}, lifted {lifted} (local time)"
         popups[props["id"]] = card(props, state, period, note=props["emergency_note"])
     return {"key": "regions", "styles": styles, "popups": popups, "tooltipLines": 1}
 
@@ -333,8 +350,9 @@ def country_legend(snap: geodata.Snapshot) -> LegendSection:
     """Contributing countries by status, with how many are in each that day."""
     statuses = Counter(f.properties["status"] for f in snap.contributors)
     rows: list[LegendRow] = [
-        {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses.get(status, 0)})"}
+        {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses[status]})"}
         for status, label in palette.STATUS_LABEL.items()
+        if statuses[status]  # a row for nothing only takes space
     ]
     return {"heading": "Contributing countries", "rows": rows}
 
@@ -353,9 +371,10 @@ def city_legend(snap: geodata.Snapshot) -> LegendSection:
         {
             "fill": palette.UNREST_FILL[level],
             "shape": "circle",
-            "label": f"{label} ({levels.get(level, 0)})",
+            "label": f"{label} ({levels[level]})",
         }
         for level, label in UNREST_LABELS.items()
+        if levels[level]
     ]
     return {"heading": "Cities", "rows": rows}
 
@@ -368,18 +387,19 @@ def site_legend(snap: geodata.Snapshot) -> LegendSection:
     return {"heading": "Sites", "rows": [{"fill": palette.SITE_FILL, "label": label}]}
 
 
-def movement_legend(snap: geodata.Snapshot) -> LegendSection:
-    """Legs under way that day, by phase."""
+def movement_legend(snap: geodata.Snapshot) -> LegendSection | None:
+    """Legs under way that day, by phase (no section on a day without any)."""
     phases = Counter(f.properties["phase"] for f in snap.layers["movement"])
     rows: list[LegendRow] = [
         {
             "stroke": palette.MOVEMENT_COLOUR[phase],
             "shape": "line",
-            "label": f"{phase.capitalize()} ({phases.get(phase, 0)})",
+            "label": f"{phase.capitalize()} ({phases[phase]})",
         }
         for phase in palette.MOVEMENT_COLOUR
+        if phases[phase]
     ]
-    return {"heading": "Legs under way", "rows": rows}
+    return {"heading": "Legs under way", "rows": rows} if rows else None
 
 
 def event_legend(snap: geodata.Snapshot) -> LegendSection:

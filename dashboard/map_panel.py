@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 from streamlit_folium import st_folium
 
 from dashboard.assets import map_assets
-from dashboard.map_builders import build_base_map, build_day_groups, build_layer_control
+from dashboard.map_builders import (
+    HOST_VIEW,
+    build_base_map,
+    build_day_groups,
+    build_layer_control,
+)
 
 if TYPE_CHECKING:
     import geodata
@@ -19,7 +24,14 @@ MAP_HEIGHT = 680
 def show_map(record: geodata.Record, snap: geodata.Snapshot, layers: tuple[str, ...]) -> None:
     """Draw the map for ``snap``; moving to another day never re-mounts it, so zoom and pan survive."""
     st_folium(
-        build_base_map(map_assets(record), bounds=record.story_bounds()),
+        build_base_map(
+            map_assets(record),
+            bounds=record.story_bounds(),
+            views=(
+                (HOST_VIEW, record.host_bounds()),
+                ("Where the troops came from", record.story_bounds()),
+            ),
+        ),
         feature_group_to_add=build_day_groups(snap, layers=layers, force=record.meta.force),
         layer_control=build_layer_control(),
         key=MAP_KEY,

@@ -89,6 +89,12 @@ class Record:
         """One of the record's tables by name (``events``, ``movements`` …)."""
         return self.tables[name]
 
+    def host_bounds(self) -> tuple[float, float, float, float]:
+        """``(west, south, east, north)`` of the host country."""
+        shapes = self.countries.geometry[self.countries.index == self.meta.host_iso3]
+        west, south, east, north = shapely.GeometryCollection(list(shapes)).bounds
+        return float(west), float(south), float(east), float(north)
+
     def story_bounds(self) -> tuple[float, float, float, float]:
         """``(west, south, east, north)`` of the host country and every contingent's home base.
 

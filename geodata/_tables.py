@@ -231,7 +231,9 @@ def typed_table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             lambda text: dt.date.fromisoformat(text) if text else None
         )
     for column in columns_where(schema, "type", "integer"):
-        frame[column] = frame[column].map(lambda text: int(text.replace(",", "")) if text else None)
+        # Built as objects: a column with a blank cell would otherwise turn 1400 into 1400.0.
+        numbers = [int(text.replace(",", "")) if text else None for text in frame[column]]
+        frame[column] = pd.Series(numbers, index=frame.index, dtype=object)
     for column in columns_where(schema, "type", "boolean"):
         frame[column] = frame[column] == "true"
     return frame.set_index("id", drop=False)

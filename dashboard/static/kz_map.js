@@ -40,15 +40,29 @@
       })
       .filter(Boolean);
     if (links.length) {
+      // One entry per site: its first link named by the site, further links of it numbered.
+      var bySite = {};
+      var sites = [];
+      links.forEach(function (url) {
+        var site = hostOf(url);
+        if (!bySite[site]) {
+          bySite[site] = [];
+          sites.push(site);
+        }
+        if (bySite[site].indexOf(url) < 0) bySite[site].push(url);
+      });
       var list = el("div", null, "kz-sources");
       list.appendChild(el("span", "Sources: "));
-      links.forEach(function (url, i) {
-        var anchor = el("a", hostOf(url));
-        anchor.href = url;
-        anchor.target = "_blank";
-        anchor.rel = "noopener noreferrer";
+      sites.forEach(function (site, i) {
         if (i) list.appendChild(el("span", " · "));
-        list.appendChild(anchor);
+        bySite[site].forEach(function (url, n) {
+          if (n) list.appendChild(el("span", " "));
+          var anchor = el("a", n ? "[" + (n + 1) + "]" : site);
+          anchor.href = url;
+          anchor.target = "_blank";
+          anchor.rel = "noopener noreferrer";
+          list.appendChild(anchor);
+        });
       });
       root.appendChild(list);
     }
@@ -56,6 +70,8 @@
     return root;
   }
   KZ.card = card;
+  // Wide enough to read a card's lines and its sources without breaking words.
+  var POPUP = { minWidth: 240, maxWidth: 360 };
 
   /* A polygon layer whose data the browser fetches once, so it is never re-sent on a slider step. */
   KZ.fetchedGeoJson = function (map, spec) {
@@ -111,7 +127,7 @@
         shape.unbindTooltip();
         shape.bindTooltip(card(tooltip || { title: feature.properties.name }), { sticky: true });
         shape.unbindPopup();
-        if (popup) shape.bindPopup(card(popup), { maxWidth: 360 });
+        if (popup) shape.bindPopup(card(popup), POPUP);
       };
     } else {
       base.options.style = base.__neutral;
@@ -130,7 +146,9 @@
   /* The legend folds away (a <details> element) so that it never has to hide the map. */
   function legend(spec) {
     var root = el("details", null, "kz-legend");
-    root.open = KZ.legendOpen !== false;
+    // Open by default only where the map is wide enough to spare the room; the reader's own choice
+    // (open or closed) then holds for every day.
+    root.open = KZ.legendOpen === undefined ? KZ.mapWidth >= 1000 : KZ.legendOpen;
     root.addEventListener("toggle", function () {
       KZ.legendOpen = root.open;
     });
@@ -157,14 +175,21 @@
   /* The day's status layer: restyles the fetched polygons and shows the legend while on the map. */
   KZ.dayStatus = function (group, spec) {
     KZ.urls = spec.urls; // the day's sources, for every group's cards
+    KZ.hostName = spec.host;
+    if (KZ.hostButton) KZ.hostButton.textContent = spec.host;
     var DayStatus = L.Layer.extend({
       onAdd: function (map) {
+        KZ.mapWidth = map.getSize().x;
         spec.restyle.forEach(function (item) {
           if (bases[item.key]) restyle(bases[item.key], item, true);
         });
         this._legend = L.control({ position: "bottomleft" });
         this._legend.onAdd = function () {
-          return legend(spec.legend);
+          var node = legend(spec.legend);
+          // Otherwise the map takes the click (and its default, opening the <details>) for itself.
+          L.DomEvent.disableClickPropagation(node);
+          L.DomEvent.disableScrollPropagation(node);
+          return node;
         };
         this._legend.addTo(map);
         window.__kzDay = spec.legend.date;
@@ -196,7 +221,7 @@
         marker = L.circleMarker([feature.lat, feature.lon], feature.style);
       }
       marker.bindTooltip(card(feature.tooltip));
-      if (feature.popup) marker.bindPopup(card(feature.popup), { maxWidth: 360 });
+      if (feature.popup) marker.bindPopup(card(feature.popup), POPUP);
       group.addLayer(marker);
     });
   };
@@ -206,13 +231,40 @@
     features.forEach(function (feature) {
       var line = L.polyline(feature.coordinates, feature.style);
       line.bindTooltip(card(feature.tooltip), { sticky: true });
-      if (feature.popup) line.bindPopup(card(feature.popup), { maxWidth: 360 });
+      if (feature.popup) line.bindPopup(card(feature.popup), POPUP);
       group.addLayer(line);
       var end = feature.coordinates[feature.coordinates.length - 1];
       group.addLayer(
         L.circleMarker(end, { radius: 3, color: feature.style.color, fillColor: feature.style.color, fillOpacity: 1 })
       );
     });
+  };
+
+  /*
+   * Buttons that frame the map on a view of the record ([{label, bounds: [[s, w], [n, e]]}]). They
+   * move the map only when pressed: a slider step or Play never changes the reader's view.
+   */
+  KZ.views = function (map, views) {
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      var box = el("div", null, "leaflet-bar kz-views");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "Views");
+      views.forEach(function (view) {
+        // The host's button is named by the day's data (KZ.dayStatus): the base map holds no record text.
+        var isHost = view.label === "host";
+        var button = el("button", isHost ? KZ.hostName || "Host country" : view.label);
+        if (isHost) KZ.hostButton = button;
+        button.type = "button";
+        button.addEventListener("click", function () {
+          map.fitBounds(view.bounds);
+        });
+        box.appendChild(button);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    control.addTo(map);
   };
 
   /*

@@ -1,0 +1,163 @@
+"""Cards people can read, a legend that waits to be asked for, and view buttons (issue 10, in part).
+
+Measured in Chromium at 1440×900 and 1280×720: widths of popups and tooltips in pixels, what lies
+under a popup's sources line, and the map's view before and after the buttons.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_map import legend_of, step, wait_idle
+from tests.support.browser import MAP_FRAME
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Browser, Frame, FrameLocator, Page
+
+pytestmark = pytest.mark.browser
+
+OPEN_POPUP = """iso3 => {
+    let opened = false;
+    KZ.bases.countries.eachLayer(shape => {
+        if (!opened && shape.feature.properties.iso3 === iso3 && shape.getPopup()) {
+            shape.openPopup(); opened = true;
+        }
+    });
+    return opened;
+}"""
+OPEN_CITY_TOOLTIP = """() => {
+    let opened = false;
+    map_div.eachLayer(layer => {
+        if (!opened && layer instanceof L.CircleMarker && layer.getTooltip()) {
+            layer.openTooltip(); opened = true;
+        }
+    });
+    return opened;
+}"""
+# How much of the map's width and height the host's bounding box spans (in screen pixels).
+HOST_SPAN = """iso3 => {
+    let bounds = null;
+    KZ.bases.countries.eachLayer(shape => {
+        if (shape.feature.properties.iso3 === iso3) bounds = shape.getBounds();
+    });
+    const size = map_div.getSize();
+    const a = map_div.latLngToContainerPoint(bounds.getNorthWest());
+    const b = map_div.latLngToContainerPoint(bounds.getSouthEast());
+    return [(b.x - a.x) / size.x, (b.y - a.y) / size.y];
+}"""
+# The share of the map's area that the host's bounding box covers (in screen pixels).
+HOST_SHARE = """iso3 => {
+    let bounds = null;
+    KZ.bases.countries.eachLayer(shape => {
+        if (shape.feature.properties.iso3 === iso3) bounds = shape.getBounds();
+    });
+    const size = map_div.getSize();
+    const a = map_div.latLngToContainerPoint(bounds.getNorthWest());
+    const b = map_div.latLngToContainerPoint(bounds.getSouthEast());
+    const w = Math.max(0, Math.min(b.x, size.x) - Math.max(a.x, 0));
+    const h = Math.max(0, Math.min(b.y, size.y) - Math.max(a.y, 0));
+    return (w * h) / (size.x * size.y);
+}"""
+
+
+@pytest.fixture(params=[(1440, 900), (1280, 720)], ids=lambda size: f"{size[0]}x{size[1]}")
+def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def open_map(page: Page, app_url: str, day: str) -> tuple[FrameLocator, Frame]:
+    page.goto(f"{app_url}/?date={day}")
+    frame_locator = page.frame_locator(MAP_FRAME)
+    expect(legend_of(frame_locator, day)).to_be_attached()
+    wait_idle(page)
+    handle = page.locator(MAP_FRAME).element_handle()
+    frame = handle.content_frame() if handle else None
+    assert frame is not None
+    frame.wait_for_function("() => KZ.bases.countries.getLayers().length > 0")
+    return frame_locator, frame
+
+
+@pytest.mark.parametrize("day", ["2022-01-07", "2022-01-10"])
+def test_popups_and_tooltips_are_wide_enough_to_read(sized_page: Page, app_url: str, day: str):
+    frame_locator, frame = open_map(sized_page, app_url, day)
+    assert frame.evaluate(OPEN_POPUP, "RUS")
+    popup = frame_locator.locator(".leaflet-popup-content-wrapper")
+    expect(popup).to_be_visible()
+    assert popup.bounding_box()["width"] >= 240
+    # No word is split: every line of the card is at least as wide as its longest word.
+    sources = frame_locator.locator(".leaflet-popup .kz-sources")
+    # What a click on the sources line reaches is the popup itself, not a control or the legend.
+    assert frame.evaluate(
+        """() => {
+            const line = document.querySelector('.leaflet-popup .kz-sources').getBoundingClientRect();
+            const hit = document.elementFromPoint(line.left + 4, line.top + line.height / 2);
+            return !!(hit && hit.closest('.leaflet-popup'));
+        }"""
+    )
+    # Each site is named once, however many of its links back the card.
+    sites = [text for text in sources.locator("a").all_inner_texts() if not text.startswith("[")]
+    assert len(sites) == len(set(sites))
+    frame.evaluate("() => map_div.closePopup()")
+    assert frame.evaluate(OPEN_CITY_TOOLTIP)
+    tooltip = frame_locator.locator(".leaflet-tooltip").last
+    expect(tooltip).to_be_visible()
+    assert tooltip.bounding_box()["width"] >= 160
+
+
+def test_the_legend_waits_closed_on_a_map_narrower_than_1000px(sized_page: Page, app_url: str):
+    frame_locator, frame = open_map(sized_page, app_url, "2022-01-07")
+    width = frame.evaluate("() => map_div.getSize().x")
+    legend = legend_of(frame_locator, "2022-01-07")
+    assert legend.evaluate("node => node.open") is (width >= 1000)
+    # Rows for nothing are not listed.
+    assert not [
+        text for text in legend.locator(".kz-legend-row").all_inner_texts() if "(0)" in text
+    ]
+    # The reader's choice holds for the next day.
+    legend.locator("summary").click()
+    step(sized_page, frame_locator, "ArrowRight", "2022-01-08")
+    assert legend_of(frame_locator, "2022-01-08").evaluate("node => node.open") is not (
+        width >= 1000
+    )
+
+
+def test_view_buttons_frame_the_host_and_never_move_the_map_on_their_own(
+    sized_page: Page, app_url: str
+):
+    frame_locator, frame = open_map(sized_page, app_url, "2022-01-07")
+    first_share = frame.evaluate(HOST_SHARE, "KAZ")
+    buttons = frame_locator.locator(".kz-views button")
+    expect(buttons).to_have_text(["Kazakhstan", "Where the troops came from"])
+    frame.evaluate(
+        "() => { window.__moved = false; map_div.once('moveend', () => { window.__moved = true; }); }"
+    )
+    buttons.first.click()
+    frame.wait_for_function("() => window.__moved")
+    # Fitted to the host: its box spans most of the map in the limiting direction. Leaflet zooms in
+    # whole steps (each halves the scale) after an 8 % margin, so a fit spans at least 1 / (2 x 1.16).
+    assert max(frame.evaluate(HOST_SPAN, "KAZ")) >= 0.42
+    width_span, height_span = frame.evaluate(HOST_SPAN, "KAZ")
+    assert width_span <= 1 and height_span <= 1  # the whole host is in view
+    print(
+        f"host box share of the map: first view {first_share:.1%}, after the button "
+        f"{frame.evaluate(HOST_SHARE, 'KAZ'):.1%}"
+    )
+    view = frame.evaluate(
+        "() => [map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
+    )
+    step(sized_page, frame_locator, "ArrowRight", "2022-01-08")
+    step(sized_page, frame_locator, "ArrowRight", "2022-01-09")
+    after = frame.evaluate(
+        "() => [map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
+    )
+    assert after == pytest.approx(view)
