@@ -108,6 +108,8 @@ for _layer in (
              map_content.grouped_points_note("site", "guarded sites"), order=30),
     MapLayer("movement", "Deployment and withdrawal legs", "lines", map_content.movement_lines,
              map_content.movement_legend, map_content.movement_notes, order=10),
+    MapLayer("troops", "Troops on the ground", "points", map_content.troop_points,
+             map_content.troops_legend, order=15),
     MapLayer("event", "Events of the day", "points", map_content.event_points,
              map_content.event_legend, map_content.event_notes, order=40),
 ):  # fmt: skip

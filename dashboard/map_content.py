@@ -6,6 +6,7 @@ Pure functions of a :class:`geodata.Snapshot`; the folium side is in ``map_build
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -239,6 +240,78 @@ def _site_group(group: list[geodata.Feature]) -> MapPoint:
         "popup": {"title": title, "lines": [aggregate.names_line([f.properties["name"] for f in group])],
                   "note": GROUPED_NOTE},
     }  # fmt: skip
+
+
+def contingent_colours(snap: geodata.Snapshot) -> dict[str, str]:
+    """Each contingent's colour by ISO3: the troop chart's colours (Okabe–Ito, in ISO3 order)."""
+    codes = sorted(f.properties["iso3"] for f in snap.contributors)
+    return {code: palette.OKABE_ITO[i % len(palette.OKABE_ITO)] for i, code in enumerate(codes)}
+
+
+def troop_points(snap: geodata.Snapshot) -> list[MapPoint]:
+    """Troops on the ground: a circle per contingent where it was, and a badge with the day's total.
+
+    A circle's area is in proportion to its contingent's troops; the badge sits at their middle.
+    """
+    features = [f for f in snap.layers["troops"] if f.geometry is not None]
+    if not features:
+        return []
+    colours = contingent_colours(snap)
+    points: list[MapPoint] = []
+    # Largest first, so that a small contingent at the same place is drawn on top and stays visible.
+    for feature in sorted(features, key=lambda f: -f.properties["troops"]):
+        props = feature.properties
+        lat, lon = _position(feature)
+        where = (
+            "At the sites it guarded"
+            if props["placement"] == "guarded sites"
+            else "Where it landed"
+        )
+        figure = f"{props['troops']:,} troops" + (" (estimate)" if props["troops_estimate"] else "")
+        points.append({
+            "lat": lat, "lon": lon,
+            "style": {"radius": troop_radius(props["troops"]), "color": "#222222", "weight": 1,
+                      "fillColor": colours.get(props["iso3"], palette.OKABE_ITO[-1]), "fillOpacity": 0.6},
+            "tooltip": {"title": props["contingent"], "lines": [figure]},
+            "popup": card(props, figure, f"{where}: {props['placed_at']}"),
+        })  # fmt: skip
+    lats, lons = zip(*(_position(f) for f in features), strict=True)
+    total = sum(f.properties["troops"] for f in features)
+    estimated = any(f.properties["troops_estimate"] for f in features)
+    label = f"{total:,} troops" + (" (incl. estimates)" if estimated else "")
+    points.append({
+        "lat": sum(lats) / len(lats), "lon": sum(lons) / len(lons), "label": label,
+        "style": {"color": "#000000", "fillColor": "#333333"},
+        "tooltip": {"title": label, "lines": [f"{len(features)} contingents on the ground"]},
+        "popup": None, "zIndexOffset": 1000,  # the day's total stays readable above site labels
+    })  # fmt: skip
+    return points
+
+
+def troop_radius(troops: int) -> float:
+    """A circle's radius in pixels whose area is in proportion to ``troops`` (1,500 troops: 24 px).
+
+    Examples
+    --------
+    >>> round(troop_radius(1500)), round(troop_radius(150))
+    (24, 8)
+    """
+    return 0.62 * math.sqrt(troops)
+
+
+def troops_legend(snap: geodata.Snapshot) -> LegendSection | None:
+    """Each contingent on the ground that day, in its colour, with its troops."""
+    colours = contingent_colours(snap)
+    rows: list[LegendRow] = [
+        {
+            "fill": colours.get(f.properties["iso3"], palette.OKABE_ITO[-1]),
+            "shape": "circle",
+            "label": f"{f.properties['iso3']} {f.properties['troops']:,}"
+            + (" (estimate)" if f.properties["troops_estimate"] else ""),
+        }
+        for f in snap.layers["troops"]
+    ]
+    return {"heading": "Troops on the ground", "rows": rows} if rows else None
 
 
 def movement_lines(snap: geodata.Snapshot) -> list[MapLine]:

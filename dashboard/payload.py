@@ -52,6 +52,7 @@ class MapPoint(LatLon):
     tooltip: Tooltip
     popup: Card | None
     label: NotRequired[str]
+    zIndexOffset: NotRequired[int]
 
 
 class MapLine(TypedDict):

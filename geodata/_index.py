@@ -60,6 +60,8 @@ class TimelineIndex:
     unrest: Intervals
     presence: Intervals
     movements: Intervals
+    # Each contingent's deployment legs, earliest landing first: where it was before it guarded anything.
+    landings: dict[str, list[dict[str, Any]]]
     events_by_day: dict[dt.date, list[dict[str, Any]]]
     figure_days: dict[str, list[dt.date]]
     figure_rows: dict[str, list[dict[str, Any]]]
@@ -72,6 +74,14 @@ def point_json(geom: shapely.Geometry | None) -> str:
         return "null"
     rounded = shapely.set_precision(geom, 10**-DIGITS)
     return json.dumps(shapely.geometry.mapping(rounded), separators=(",", ":"))
+
+
+def _landings(movements: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    landings: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for leg in sorted(movements, key=lambda row: row["end"]):
+        if leg["phase"] == "deployment":
+            landings[leg["contingent_id"]].append(leg)
+    return dict(landings)
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -134,6 +144,7 @@ def build_index(
         unrest=Intervals.of(_rows(tables["unrest"])),
         presence=Intervals.of(presence, end="last_day"),
         movements=Intervals.of(movements),
+        landings=_landings(movements),
         events_by_day=dict(events),
         figure_days={m: [r["date"] for r in rows] for m, rows in figure_rows.items()},
         figure_rows=dict(figure_rows),

@@ -15,6 +15,7 @@ __all__ = [
     "MovementProperties",
     "RegionProperties",
     "SiteProperties",
+    "TroopsProperties",
     "columns_of",
 ]
 
@@ -116,6 +117,23 @@ class EventProperties(TypedDict):
     place_id: str | None
     place: str | None
     note: str | None
+    sources: list[str]
+    confidence: str
+
+
+class TroopsProperties(TypedDict):
+    """A contingent's troops in the host country that day, placed where it was (derived)."""
+
+    id: str
+    name: str
+    iso3: str
+    contingent: str
+    troops: int
+    troops_estimate: bool
+    troops_low: int | None
+    troops_high: int | None
+    placed_at: str
+    placement: str
     sources: list[str]
     confidence: str
 

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geodata._features import UNREST_LABELS, Feature, city_feature
-from geodata._index import latest_on_or_before
+from geodata._index import latest_on_or_before, point_json
 from geodata._layers import LAYERS, Layer, layer, register_layer
 from geodata._properties import (
     CityProperties,
@@ -30,6 +31,7 @@ from geodata._properties import (
     MovementProperties,
     RegionProperties,
     SiteProperties,
+    TroopsProperties,
     columns_of,
 )
 from geodata._record import WGS84
@@ -293,6 +295,51 @@ def _sites(record: Record, day: dt.date) -> tuple[Feature, ...]:
     return tuple(features)
 
 
+def _troops(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    """Each contingent in the host that day, placed at the middle of the sites it guarded.
+
+    Before it guarded any (or after), it is placed where its deployment legs landed in the host; a
+    contingent with neither is left out.
+    """
+    index, features = record.index, []
+    guards: dict[str, list[dict[str, Any]]] = {}
+    for guard in index.presence.covering(day):
+        guards.setdefault(guard["contingent_id"], []).append(guard)
+    for iso3, contingent in sorted(index.contingent_by_iso3.items()):
+        troops = troops_on(contingent, day)
+        if not troops:
+            continue
+        facts = guards.get(contingent["id"], [])
+        places = [index.places[row["place_id"]] for row in facts]
+        placement = "guarded sites"
+        if not any(place["geometry"] is not None for place in places):
+            facts = [
+                leg
+                for leg in index.landings.get(contingent["id"], [])
+                if leg["end"] <= day
+                and index.places[leg["destination_place_id"]]["country_iso3"]
+                == record.meta.host_iso3
+            ]
+            places = [index.places[row["destination_place_id"]] for row in facts]
+            placement = "arrival"
+        located = [place for place in places if place["geometry"] is not None]
+        if not located:
+            continue
+        centre = shapely.MultiPoint([place["geometry"] for place in located]).centroid
+        properties: TroopsProperties = {
+            "id": contingent["id"], "name": contingent["name"], "iso3": iso3,
+            "contingent": contingent["name"], "troops": troops,
+            "troops_estimate": bool(contingent["troops_estimate"]),
+            "troops_low": contingent["troops_low"], "troops_high": contingent["troops_high"],
+            "placed_at": "; ".join(dict.fromkeys(place["name"] for place in located)),
+            "placement": placement,
+            "sources": list(dict.fromkeys([*contingent["sources"], *(u for r in facts for u in r["sources"])])),
+            "confidence": weakest([contingent["confidence"], *(row["confidence"] for row in facts)]),
+        }  # fmt: skip
+        features.append(Feature(properties, centre, point_json(centre)))
+    return tuple(features)
+
+
 def _movements(record: Record, day: dt.date) -> tuple[Feature, ...]:
     index = record.index
     features = []
@@ -394,6 +441,7 @@ for _layer in (
     Layer("city", "Cities (unrest)", _cities, columns_of(CityProperties)),
     Layer("site", "Guarded sites", _sites, columns_of(SiteProperties)),
     Layer("movement", "Deployment and withdrawal legs", _movements, columns_of(MovementProperties)),
+    Layer("troops", "Troops on the ground", _troops, columns_of(TroopsProperties)),
     Layer("event", "Events", _events, columns_of(EventProperties)),
 ):  # fmt: skip
     register_layer(_layer)

@@ -173,7 +173,15 @@ def test_the_page_offers_the_new_layer(closure_layer, with_closures, monkeypatch
 
 
 def test_unregistering_leaves_the_built_in_layers():
-    assert tuple(geodata.LAYERS) == ("country", "region", "city", "site", "movement", "event")
+    assert tuple(geodata.LAYERS) == (
+        "country",
+        "region",
+        "city",
+        "site",
+        "movement",
+        "troops",
+        "event",
+    )
 
 
 # --- another host -------------------------------------------------------------------------------

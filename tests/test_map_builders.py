@@ -61,7 +61,7 @@ def test_each_chosen_layer_gets_a_group_and_nothing_else(record):
     assert [g.layer_name for g in groups] == [GROUP_NAMES["status"], GROUP_NAMES["city"]]
     everything = build_day_groups(snap(record, 10), layers=geodata.LAYERS)
     assert [g.layer_name for g in everything] == [
-        GROUP_NAMES[k] for k in ("status", "movement", "city", "site", "event")
+        GROUP_NAMES[k] for k in ("status", "movement", "troops", "city", "site", "event")
     ]
 
 

@@ -216,6 +216,7 @@
           icon: L.divIcon({ html: icon, className: "kz-label-icon", iconSize: null }),
           keyboard: true,
           title: feature.tooltip.title,
+          zIndexOffset: feature.zIndexOffset || 0,
         });
       } else {
         marker = L.circleMarker([feature.lat, feature.lon], feature.style);
