@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_map import legend_of, step, wait_idle
-from tests.support.browser import MAP_FRAME
+from tests.e2e.test_map import legend_of, open_day, step
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -39,19 +38,9 @@ OPEN_CITY_TOOLTIP = """() => {
     });
     return opened;
 }"""
-# How much of the map's width and height the host's bounding box spans (in screen pixels).
-HOST_SPAN = """iso3 => {
-    let bounds = null;
-    KZ.bases.countries.eachLayer(shape => {
-        if (shape.feature.properties.iso3 === iso3) bounds = shape.getBounds();
-    });
-    const size = map_div.getSize();
-    const a = map_div.latLngToContainerPoint(bounds.getNorthWest());
-    const b = map_div.latLngToContainerPoint(bounds.getSouthEast());
-    return [(b.x - a.x) / size.x, (b.y - a.y) / size.y];
-}"""
-# The share of the map's area that the host's bounding box covers (in screen pixels).
-HOST_SHARE = """iso3 => {
+# The host's bounding box on screen: how much of the map's width and height it spans, and the share
+# of the map's area it covers (clipped to the map).
+HOST_BOX = """iso3 => {
     let bounds = null;
     KZ.bases.countries.eachLayer(shape => {
         if (shape.feature.properties.iso3 === iso3) bounds = shape.getBounds();
@@ -61,7 +50,7 @@ HOST_SHARE = """iso3 => {
     const b = map_div.latLngToContainerPoint(bounds.getSouthEast());
     const w = Math.max(0, Math.min(b.x, size.x) - Math.max(a.x, 0));
     const h = Math.max(0, Math.min(b.y, size.y) - Math.max(a.y, 0));
-    return (w * h) / (size.x * size.y);
+    return {span: [(b.x - a.x) / size.x, (b.y - a.y) / size.y], share: (w * h) / (size.x * size.y)};
 }"""
 
 
@@ -76,13 +65,8 @@ def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Pag
 
 
 def open_map(page: Page, app_url: str, day: str) -> tuple[FrameLocator, Frame]:
-    page.goto(f"{app_url}/?date={day}")
-    frame_locator = page.frame_locator(MAP_FRAME)
-    expect(legend_of(frame_locator, day)).to_be_attached()
-    wait_idle(page)
-    handle = page.locator(MAP_FRAME).element_handle()
-    frame = handle.content_frame() if handle else None
-    assert frame is not None
+    """``open_day`` of the map tests, then wait for the polygons (cards and views need them)."""
+    frame_locator, frame = open_day(page, app_url, f"date={day}", day)
     frame.wait_for_function("() => KZ.bases.countries.getLayers().length > 0")
     return frame_locator, frame
 
@@ -135,7 +119,7 @@ def test_view_buttons_frame_the_host_and_never_move_the_map_on_their_own(
     sized_page: Page, app_url: str
 ):
     frame_locator, frame = open_map(sized_page, app_url, "2022-01-07")
-    first_share = frame.evaluate(HOST_SHARE, "KAZ")
+    first_share = frame.evaluate(HOST_BOX, "KAZ")["share"]
     buttons = frame_locator.locator(".kz-views button")
     expect(buttons).to_have_text(["Kazakhstan", "Where the troops came from"])
     frame.evaluate(
@@ -145,12 +129,12 @@ def test_view_buttons_frame_the_host_and_never_move_the_map_on_their_own(
     frame.wait_for_function("() => window.__moved")
     # Fitted to the host: its box spans most of the map in the limiting direction. Leaflet zooms in
     # whole steps (each halves the scale) after an 8 % margin, so a fit spans at least 1 / (2 x 1.16).
-    assert max(frame.evaluate(HOST_SPAN, "KAZ")) >= 0.42
-    width_span, height_span = frame.evaluate(HOST_SPAN, "KAZ")
-    assert width_span <= 1 and height_span <= 1  # the whole host is in view
+    box = frame.evaluate(HOST_BOX, "KAZ")
+    assert max(box["span"]) >= 0.42
+    assert max(box["span"]) <= 1  # the whole host is in view
     print(
         f"host box share of the map: first view {first_share:.1%}, after the button "
-        f"{frame.evaluate(HOST_SHARE, 'KAZ'):.1%}"
+        f"{box['share']:.1%}"
     )
     view = frame.evaluate(
         "() => [map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
