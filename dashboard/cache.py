@@ -10,7 +10,7 @@ import streamlit as st
 
 import geodata
 
-__all__ = ["MAX_CACHED_BYTES", "RecordCache", "load_record"]
+__all__ = ["MAX_CACHED_BYTES", "RecordCache", "keep", "load_record"]
 
 # All cached records together (estimated); the bundled one takes about 2 MB, a record at every
 # upload budget about 150 MB. Past it the least recently used record is dropped (and reloaded from
@@ -79,6 +79,12 @@ def load_record(folder: str | None, *, confined_to: str | None = None) -> geodat
             record = geodata.load_record(path, confined_to=confined_to)
         _RECORDS.put(key, record)
     return record
+
+
+def keep(folder: str, record: geodata.Record, *, confined_to: str | None = None) -> None:
+    """Cache ``record``, just loaded from ``folder`` by the caller, as ``load_record`` would."""
+    path = Path(folder)
+    _RECORDS.put((str(path.resolve()), _stamp(path), confined_to), record)
 
 
 def _stamp(folder: Path) -> tuple[tuple[str, float, int], ...]:

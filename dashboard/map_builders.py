@@ -114,7 +114,13 @@ def build_day_groups(
     legend = map_content.legend(snap, layers, force=force)
     HelperCall(
         "dayStatus",
-        {"urls": urls, "restyle": restyle, "legend": legend, "host": snap.host_name},
+        {
+            "urls": urls,
+            "restyle": restyle,
+            "legend": legend,
+            "host": snap.host_name,
+            "labels": map_content.city_labels(snap),
+        },
     ).add_to(status)
     groups = [status]
     for layer, data in content:

@@ -21,6 +21,7 @@ from dashboard.payload import (
     LegendSection,
     MapLine,
     MapPoint,
+    PlaceLabel,
     Restyle,
 )
 from geodata import UNREST_LABELS
@@ -242,6 +243,19 @@ def _site_group(group: list[geodata.Feature]) -> MapPoint:
     }  # fmt: skip
 
 
+def city_labels(snap: geodata.Snapshot) -> list[PlaceLabel]:
+    """The host's cities as map labels, in the record's order (places.csv).
+
+    Where labels collide, the browser keeps the earlier one.
+    """
+    labels: list[PlaceLabel] = []
+    for feature in snap.layers["city"]:
+        if feature.geometry is not None:
+            lat, lon = _position(feature)
+            labels.append({"lat": lat, "lon": lon, "text": feature.properties["name"]})
+    return labels
+
+
 def contingent_colours(snap: geodata.Snapshot) -> dict[str, str]:
     """Each contingent's colour by ISO3: the troop chart's colours (Okabe–Ito, in ISO3 order)."""
     codes = sorted(f.properties["iso3"] for f in snap.contributors)
@@ -283,7 +297,8 @@ def troop_points(snap: geodata.Snapshot) -> list[MapPoint]:
         "lat": sum(lats) / len(lats), "lon": sum(lons) / len(lons), "label": label,
         "style": {"color": "#000000", "fillColor": "#333333"},
         "tooltip": {"title": label, "lines": [f"{len(features)} contingents on the ground"]},
-        "popup": None, "zIndexOffset": 1000,  # the day's total stays readable above site labels
+        "popup": None, "below": True, "interactive": False,
+        "zIndexOffset": 1000,  # the day's total stays readable above site labels
     })  # fmt: skip
     return points
 

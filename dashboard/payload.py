@@ -16,6 +16,7 @@ __all__ = [
     "LegendSection",
     "MapLine",
     "MapPoint",
+    "PlaceLabel",
     "Restyle",
     "Tooltip",
 ]
@@ -52,7 +53,15 @@ class MapPoint(LatLon):
     tooltip: Tooltip
     popup: Card | None
     label: NotRequired[str]
+    interactive: NotRequired[bool]  # False: a badge to read, which clicks and hovers pass through
+    below: NotRequired[bool]  # a labelled point drawn under its position, not on it
     zIndexOffset: NotRequired[int]
+
+
+class PlaceLabel(LatLon):
+    """A place's name written on the map (``KZ.dayStatus`` labels; colliding ones are hidden)."""
+
+    text: str
 
 
 class MapLine(TypedDict):

@@ -28,7 +28,7 @@ from dashboard.assets import UPLOAD_ROUTE
 from dashboard.store import MAP_FILES, upload_store
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterator
 
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -115,14 +115,28 @@ async def export_file(request: Request) -> Response:
     chunks = exports.requested(request.path_params["token"], name, request.query_params)
     if chunks is None:
         return PlainTextResponse("Not found", status_code=404)
+    if not exports.EXPORT_SLOTS.acquire(blocking=False):
+        return PlainTextResponse(
+            "The server is making other downloads; try again in a minute.",
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
+    # A sync generator: Starlette runs it in a worker thread, so the event loop keeps serving.
     return StreamingResponse(
-        chunks,
+        _released_when_done(chunks),
         media_type=geodata.MEDIA_TYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _released_when_done(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        exports.EXPORT_SLOTS.release()
 
 
 @contextlib.asynccontextmanager

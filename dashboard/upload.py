@@ -100,8 +100,11 @@ def checked_upload(data: bytes, name: str) -> tuple[Path, Path]:
     folder = store.new_folder()
     try:
         record_dir = geodata.unpack_record_archive(data, folder / "record", name=name)
-        record = cache.load_record(str(record_dir), confined_to=str(folder))
+        with st.spinner("Checking the record…"):
+            record = geodata.load_record(record_dir, confined_to=folder)
+        _prune(folder, record)
         write_map_files(record, folder)
+        cache.keep(str(record_dir), record, confined_to=str(folder))
     except geodata.RecordError:
         store.remove(folder)
         raise
@@ -123,6 +126,19 @@ def checked_upload(data: bytes, name: str) -> tuple[Path, Path]:
         store.remove(folder)
         raise
     return folder, record_dir
+
+
+def _prune(folder: Path, record: geodata.Record) -> None:
+    """Delete what the record does not read (notes, padding): the store keeps only what it needs."""
+    used = {record.source_path / "record.toml", *record.boundary_files.values()}
+    used |= {record.source_path / f"{name}.csv" for name in record.tables}
+    used |= {path.parent / "provenance.toml" for path in record.boundary_files.values()}
+    keep = {path.resolve() for path in used}
+    for path in sorted(folder.rglob("*"), reverse=True):  # files before their folders
+        if path.is_file() and path.resolve() not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def _forget() -> None:

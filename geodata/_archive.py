@@ -51,7 +51,9 @@ def unpack_record_archive(data: bytes, destination: Path, *, name: str = "upload
                 try:
                     _extract(archive, member, staging, name)
                 except (zipfile.BadZipFile, OSError, EOFError) as error:
-                    _refuse(name, f"{member.filename!r} could not be unpacked ({error})")
+                    # The error's own text would show the server's folders: name the member only.
+                    shown = member.filename[:80]
+                    _refuse(name, f"{shown!r} could not be unpacked ({type(error).__name__})")
         staging.replace(destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -79,6 +81,14 @@ def _checked_members(data: bytes, name: str) -> list[zipfile.ZipInfo]:
         if reason:
             shown = member.filename if len(member.filename) <= 80 else member.filename[:60] + "…"
             problems.append(Problem(name, None, None, f"{shown!r} {reason}"))
+    files = {str(_clean(member)) for member in members}
+    for member in members:
+        if any(str(parent) in files for parent in _clean(member).parents):
+            problems.append(
+                Problem(
+                    name, None, None, f"{member.filename[:80]!r} is inside a file of the same name"
+                )
+            )
     total = sum(member.file_size for member in members)
     if total > MAX_UNPACKED_BYTES:
         problems.append(
@@ -102,8 +112,8 @@ def _unsafe(member: zipfile.ZipInfo) -> str | None:
         return "is an absolute path; zip the record folder's contents with relative paths"
     if ".." in path.parts:
         return "points outside the archive's folder ('..'); remove it"
-    if len(path.parts) > MAX_MEMBER_DEPTH or len(raw) > 255:
-        return f"is nested too deeply (at most {MAX_MEMBER_DEPTH} folders, 255 characters)"
+    if len(path.parts) > MAX_MEMBER_DEPTH or any(len(part.encode()) > 255 for part in path.parts):
+        return f"is nested too deeply or named too long (at most {MAX_MEMBER_DEPTH} folders, 255 bytes a name)"
     if stat.S_ISLNK(member.external_attr >> 16):
         return "is a symbolic link; put the file itself in the archive"
     if member.flag_bits & 0x1:

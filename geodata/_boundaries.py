@@ -19,7 +19,12 @@ import shapely
 import shapely.geometry
 
 from geodata._errors import Problem
-from geodata._limits import MAX_BOUNDARY_BYTES, MAX_BOUNDARY_VERTICES, MAX_GAZETTEER_BYTES
+from geodata._limits import (
+    MAX_BOUNDARY_BYTES,
+    MAX_BOUNDARY_FEATURES,
+    MAX_BOUNDARY_VERTICES,
+    MAX_GAZETTEER_BYTES,
+)
 from geodata._record import WGS84
 
 __all__ = ["VertexBudget", "read_boundaries", "read_gazetteer", "serialise_polygons"]
@@ -61,8 +66,20 @@ def read_boundaries(
     features = _features_of(document, label, problems)
     if features is None:
         return None
+    if len(features) > MAX_BOUNDARY_FEATURES:
+        problems.append(
+            Problem(
+                label,
+                None,
+                None,
+                f"has {len(features):,} features; a boundary file may have at most "
+                f"{MAX_BOUNDARY_FEATURES:,} (one per country or region)",
+            )
+        )
+        return None
     budget = budget or VertexBudget()
     rows: list[dict[str, Any]] = []
+    numbers: list[int] = []  # each kept feature's number in the file, for problems
     geometries: list[Any] = []
     for number, feature in enumerate(features, start=1):
         geometry = _geometry_of(feature, number, required[0], label, problems)
@@ -77,22 +94,36 @@ def read_boundaries(
                 )
             )
             return None
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        rows.append(properties if isinstance(properties, dict) else {})
+        if not isinstance(feature, dict):
+            continue  # reported: not a Feature at all
+        # A feature whose polygon is broken keeps its id, so that what refers to it is not also
+        # reported: the broken polygon is the one problem to fix.
+        properties = feature.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        # Only the properties the record uses, as short text: anything else an upload carries is
+        # dropped here rather than multiplied into a table of every key of every feature.
+        rows.append({key: _short(properties.get(key)) for key in required})
+        numbers.append(number)
         geometries.append(geometry)
-    frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometries, crs=WGS84)
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(rows, columns=list(required)), geometry=geometries, crs=WGS84
+    )
     for column in required:
-        if column not in frame:
+        for position in (frame.index[frame[column].isna()] if len(frame) else [])[:1]:
             problems.append(
-                Problem(label, None, column, "property is missing from the features; add it")
+                Problem(
+                    label,
+                    numbers[position],
+                    column,
+                    "property is missing from the features; add it to every feature",
+                )
             )
     key = required[0]
-    if key not in frame:
+    if frame[key].isna().any():
         return None
-    frame[key] = frame[key].map(lambda value: value if value is None else str(value))
-    for index in frame.index[frame[key].duplicated()]:
+    for position in frame.index[frame[key].duplicated()]:
         problems.append(
-            Problem(label, int(index) + 1, key, f"duplicate {key} {frame.at[index, key]!r}")
+            Problem(label, numbers[position], key, f"duplicate {key} {frame.at[position, key]!r}")
         )
     return frame.set_index(key, drop=False)
 
@@ -209,6 +240,11 @@ def _geometry_of(
     return None
 
 
+def _short(value: Any) -> str | None:
+    """A property as text of at most 200 characters (``None`` stays ``None``)."""
+    return None if value is None else str(value)[:200]
+
+
 def _lon_lat(geometry: shapely.Geometry) -> bool:
     west, south, east, north = geometry.bounds
     return all(map(math.isfinite, (west, south, east, north))) and (
@@ -256,6 +292,21 @@ def read_gazetteer(path: Path | None, problems: list[Problem]) -> pd.DataFrame:
     if missing:
         for column in missing:
             problems.append(Problem(label, 1, column, "column is missing from the header; add it"))
+        return empty
+    frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
+    frame["lon"] = pd.to_numeric(frame["lon"], errors="coerce")
+    bad = ~(frame["lat"].between(-90, 90) & frame["lon"].between(-180, 180))  # NaN and inf too
+    for position in frame.index[bad][:20]:
+        problems.append(
+            Problem(
+                label, int(position) + 2, "lat", "needs a latitude -90..90 and longitude -180..180"
+            )
+        )
+    for position in frame.index[frame["geonames_id"].duplicated()][:20]:
+        problems.append(
+            Problem(label, int(position) + 2, "geonames_id", "is listed twice; keep one row per id")
+        )
+    if bad.any() or frame["geonames_id"].duplicated().any():
         return empty
     return frame.set_index("geonames_id")
 

@@ -70,7 +70,11 @@ def timeline_bytes(record: Record, layers: Sequence[str] = LAYERS) -> bytes:
 def feature_collection_chunks(
     record: Record, day: dt.date, layers: Sequence[str] = LAYERS
 ) -> Iterator[bytes]:
-    """``feature_collection_bytes`` in pieces, for a server to stream without holding it whole."""
+    """``feature_collection_bytes`` in pieces, for a server to stream without holding it whole.
+
+    A generator: nothing is computed until the first piece is asked for (so a server can do the
+    work off its event loop). Unknown layers raise ``ValueError`` then.
+    """
     layers = checked_layers(layers)
     snap = snapshot(record, day)
     features = (
@@ -80,11 +84,11 @@ def feature_collection_chunks(
             snap, layer, record.meta.property_aliases
         )
     )
-    return _collection(features, _metadata(record, layers, date=day.isoformat()))
+    yield from _collection(features, _metadata(record, layers, date=day.isoformat()))
 
 
 def timeline_chunks(record: Record, layers: Sequence[str] = LAYERS) -> Iterator[bytes]:
-    """``timeline_bytes`` in pieces, for a server to stream without holding it whole."""
+    """``timeline_bytes`` in pieces, for a server to stream without holding it whole (a generator)."""
     layers = checked_layers(layers)
     runs: dict[tuple[str, str], list[list[Any]]] = {}
     for day in record.meta.days:
@@ -122,7 +126,7 @@ def timeline_chunks(record: Record, layers: Sequence[str] = LAYERS) -> Iterator[
     )
     metadata = _metadata(record, layers, date=None)
     metadata["period"] = [record.meta.period_start.isoformat(), record.meta.period_end.isoformat()]
-    return _collection(features, metadata)
+    yield from _collection(features, metadata)
 
 
 def snapshot_features(

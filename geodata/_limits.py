@@ -10,13 +10,16 @@ from __future__ import annotations
 __all__ = [
     "MAX_ARCHIVE_BYTES",
     "MAX_BOUNDARY_BYTES",
+    "MAX_BOUNDARY_FEATURES",
     "MAX_BOUNDARY_VERTICES",
+    "MAX_CELL_CHARS",
     "MAX_GAZETTEER_BYTES",
     "MAX_MEMBERS",
     "MAX_MEMBER_DEPTH",
     "MAX_PERIOD_DAYS",
     "MAX_REPORTED_PROBLEMS",
     "MAX_TABLE_BYTES",
+    "MAX_TABLE_COLUMNS",
     "MAX_TABLE_ROWS",
     "MAX_TOML_BYTES",
     "MAX_TOTAL_ROWS",
@@ -44,6 +47,11 @@ MAX_PERIOD_DAYS = 1_000
 # them together (the bundled files have 28,000): each vertex costs memory in every loaded record.
 MAX_BOUNDARY_BYTES = 10 * 1024 * 1024
 MAX_BOUNDARY_VERTICES = 500_000
+# Features per boundary file: the world has about 250 countries; a country a few hundred regions.
+MAX_BOUNDARY_FEATURES = 1_000
+# Columns per table (the widest has 16) and characters per cell (a long note is about 1,000).
+MAX_TABLE_COLUMNS = 64
+MAX_CELL_CHARS = 10_000
 # The GeoNames extract (lat/lon per id): the bundled one is 1.5 KB.
 MAX_GAZETTEER_BYTES = 4 * 1024 * 1024
 

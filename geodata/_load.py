@@ -109,9 +109,7 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
         countries=countries,
         regions=regions,
         source_path=folder,
-        boundary_files={
-            key: path for key in ("countries", "regions") if (path := boundary_paths[key])
-        },
+        boundary_files=dict(boundary_paths),
         geometry_json=serialise_polygons(countries, regions),
         index=build_index(meta.host_iso3, typed, places),
         provenance=provenance,

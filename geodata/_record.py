@@ -71,6 +71,7 @@ class Record:
     countries: gpd.GeoDataFrame
     regions: gpd.GeoDataFrame
     source_path: Path
+    # The files behind ``countries``, ``regions`` and ``places_gazetteer`` (by [boundaries] key).
     boundary_files: dict[str, Path]
     # Serialised once here so that every export reuses the same bytes for the heavy polygons.
     geometry_json: dict[tuple[str, str], str] = field(repr=False)

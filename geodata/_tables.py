@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.errors
 
 from geodata._errors import Problem
-from geodata._limits import MAX_TABLE_BYTES, MAX_TABLE_ROWS
+from geodata._limits import MAX_CELL_CHARS, MAX_TABLE_BYTES, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from geodata._schemas import OPTIONAL_TABLES, SCHEMAS, columns_where
 
 if TYPE_CHECKING:
@@ -135,6 +135,20 @@ def _shape_problem(text: str, label: str) -> Problem | None:
         try:
             for cells in reader:
                 rows_read += 1
+                if len(cells) > MAX_TABLE_COLUMNS:
+                    return Problem(
+                        label,
+                        rows_read,
+                        None,
+                        f"has {len(cells):,} cells; a table has at most {MAX_TABLE_COLUMNS} columns",
+                    )
+                if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+                    return Problem(
+                        label,
+                        rows_read,
+                        None,
+                        f"has a cell of more than {MAX_CELL_CHARS:,} characters; shorten it",
+                    )
                 width = width or len(cells)
                 if len(cells) > width:
                     return Problem(
@@ -145,6 +159,13 @@ def _shape_problem(text: str, label: str) -> Problem | None:
                         'contains a comma needs quotes around it (or a quote (") is left open)',
                     )
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                return Problem(
+                    label,
+                    rows_read + 1,
+                    None,
+                    f"has a cell of more than {MAX_CELL_CHARS:,} characters; shorten it",
+                )
             if strict and "unexpected end of data" in str(error):
                 return Problem(
                     label,

@@ -33,8 +33,11 @@ from dashboard.store import BoundedStore, UnsafeFolderError, private_root, uploa
 from geodata.__main__ import main
 from geodata._limits import (
     MAX_BOUNDARY_BYTES,
+    MAX_BOUNDARY_FEATURES,
+    MAX_CELL_CHARS,
     MAX_PERIOD_DAYS,
     MAX_REPORTED_PROBLEMS,
+    MAX_TABLE_COLUMNS,
     MAX_TABLE_ROWS,
     MAX_UNPACKED_BYTES,
 )
@@ -519,3 +522,100 @@ def test_an_upload_archive_is_read_with_zipfile_only(tmp_path):
         archive.writestr("r/record.toml", "title = 1")
     message = refused_upload(buffer.getvalue())
     assert "record.toml" in message or "not a readable .zip" in message
+
+
+# --- found by a second review (red team, this session) ------------------------------------------
+
+
+def test_a_table_wider_than_any_schema_is_refused_before_pandas(tmp_path):
+    folder = record_folder(tmp_path)
+    lines = (folder / "events.csv").read_text().splitlines()
+    (folder / "events.csv").write_text(lines[0] + "," * 350_000 + "\n" + lines[1] + "\n")
+    message = refused_upload(zipped(folder))
+    assert (
+        f"events.csv, row 1: has 350,009 cells; a table has at most {MAX_TABLE_COLUMNS}" in message
+    )
+
+
+def test_a_huge_cell_is_refused(tmp_path):
+    folder = record_folder(tmp_path)
+    lines = (folder / "events.csv").read_text().splitlines()
+    (folder / "events.csv").write_text(
+        lines[0] + "\n" + lines[1].replace(",", "," + "x" * 200_000, 1) + "\n"
+    )
+    assert f"more than {MAX_CELL_CHARS:,} characters" in refused_upload(zipped(folder))
+
+
+def boundary_file(folder: Path, features: list) -> None:
+    (folder / "c.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features})
+    )
+
+
+def test_a_boundary_file_of_many_features_is_refused_before_reading_them(tmp_path):
+    folder = with_boundaries(record_folder(tmp_path), countries="c.geojson")
+    boundary_file(folder, [0] * (MAX_BOUNDARY_FEATURES + 1))
+    tracemalloc.start()
+    try:
+        message = refused_upload(zipped(folder))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert f"a boundary file may have at most {MAX_BOUNDARY_FEATURES:,}" in message
+    assert peak < 20 * 2**20
+
+
+def test_only_the_properties_the_record_uses_are_kept(tmp_path):
+    """Features with hundreds of different keys cost what their id and name cost."""
+    folder = with_boundaries(record_folder(tmp_path), countries="c.geojson")
+    bundled = json.loads(
+        (geodata.bundled_record_path().parent / "boundaries" / "countries.geojson").read_text()
+    )
+    for number, feature in enumerate(bundled["features"]):
+        feature["properties"].update({f"k{number}_{i}": "v" * 50 for i in range(300)})
+    boundary_file(folder, bundled["features"])
+    record = geodata.load_record(folder)
+    assert list(record.countries.columns) == ["iso3", "name", "geometry"]
+
+
+def test_an_upload_keeps_only_the_files_its_record_reads(tmp_path):
+    padding = {"my-record/pad.txt": b"\0" * (8 * 2**20), "my-record/notes/README.md": b"notes"}
+    stored, _ = upload.checked_upload(zipped(record_folder(tmp_path), padding), "p.zip")
+    names = sorted(path.name for path in stored.rglob("*") if path.is_file())
+    assert "pad.txt" not in names and "README.md" not in names
+    assert "record.toml" in names and "events.csv" in names
+    assert upload_store().size() < 2**20
+
+
+def test_unpacking_errors_never_show_the_servers_folders(tmp_path):
+    extra = {"my-record/notes.txt": b"x", "my-record/notes.txt/inner.txt": b"y"}
+    message = refused_upload(zipped(record_folder(tmp_path), extra))
+    assert "is inside a file of the same name" in message
+    assert str(upload_store().root) not in message and "/tmp" not in message
+    long_name = "my-record/" + "é" * 200 + ".txt"
+    message = refused_upload(zipped(record_folder(tmp_path / "b"), {long_name: b"x"}))
+    assert "255 bytes a name" in message and "/tmp" not in message
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("inf", "nan"), ("91", "10"), ("10", "-181")])
+def test_gazetteer_coordinates_must_be_real_positions(tmp_path, lat, lon):
+    folder = with_boundaries(record_folder(tmp_path), places_gazetteer="g.csv")
+    gazetteer = (
+        (geodata.bundled_record_path().parent / "geonames_places.csv").read_text().splitlines()
+    )
+    first = gazetteer[1].split(",")
+    first[4], first[5] = lat, lon
+    (folder / "g.csv").write_text("\n".join([gazetteer[0], ",".join(first), *gazetteer[2:]]) + "\n")
+    with pytest.raises(geodata.RecordError, match=re.escape("needs a latitude -90..90")):
+        geodata.load_record(folder)
+
+
+def test_an_export_does_its_work_only_while_it_is_streamed(monkeypatch, record):
+    """The server's event loop only gets the generator: the work runs where it is iterated."""
+    calls = []
+    real = geodata._export.snapshot
+    monkeypatch.setattr(geodata._export, "snapshot", lambda *a: calls.append(a) or real(*a))
+    chunks = geodata.timeline_chunks(record)
+    assert calls == []
+    assert b"".join(chunks).startswith(b'{"type":"FeatureCollection"')
+    assert len(calls) == len(record.meta.days)

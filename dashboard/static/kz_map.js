@@ -172,6 +172,46 @@
     return root;
   }
 
+  /*
+   * Place names on the map, with a halo. Where two would overlap, the one that comes first in the
+   * record (places.csv) is kept and the other hidden; this is redone whenever the view changes.
+   */
+  function placeLabels(map, labels) {
+    var group = L.layerGroup();
+    var nodes = labels.map(function (label) {
+      var node = el("span", label.text, "kz-place-label");
+      group.addLayer(
+        L.marker([label.lat, label.lon], {
+          icon: L.divIcon({ html: node, className: "kz-place-label-icon", iconSize: null }),
+          interactive: false,
+          keyboard: false,
+        })
+      );
+      return node;
+    });
+    function declutter() {
+      var kept = [];
+      nodes.forEach(function (node) {
+        node.style.visibility = "visible";
+        var box = node.getBoundingClientRect();
+        var clash = kept.some(function (other) {
+          return box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom;
+        });
+        if (clash) node.style.visibility = "hidden";
+        else kept.push(box);
+      });
+    }
+    group.addTo(map);
+    declutter();
+    map.on("zoomend moveend", declutter);
+    return {
+      remove: function () {
+        map.off("zoomend moveend", declutter);
+        map.removeLayer(group);
+      },
+    };
+  }
+
   /* The day's status layer: restyles the fetched polygons and shows the legend while on the map. */
   KZ.dayStatus = function (group, spec) {
     KZ.urls = spec.urls; // the day's sources, for every group's cards
@@ -192,10 +232,12 @@
           return node;
         };
         this._legend.addTo(map);
+        this._labels = placeLabels(map, spec.labels || []);
         window.__kzDay = spec.legend.date;
       },
       onRemove: function (map) {
         map.removeControl(this._legend);
+        this._labels.remove();
         spec.restyle.forEach(function (item) {
           if (bases[item.key]) restyle(bases[item.key], item, false);
         });
@@ -209,7 +251,7 @@
     features.forEach(function (feature) {
       var marker;
       if (feature.label) {
-        var icon = el("div", feature.label, "kz-label");
+        var icon = el("div", feature.label, "kz-label" + (feature.below ? " kz-label-below" : ""));
         icon.style.background = feature.style.fillColor;
         icon.style.borderColor = feature.style.color;
         marker = L.marker([feature.lat, feature.lon], {
@@ -217,6 +259,7 @@
           keyboard: true,
           title: feature.tooltip.title,
           zIndexOffset: feature.zIndexOffset || 0,
+          interactive: feature.interactive !== false,
         });
       } else {
         marker = L.circleMarker([feature.lat, feature.lon], feature.style);

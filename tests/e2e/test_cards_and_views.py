@@ -145,3 +145,33 @@ def test_view_buttons_frame_the_host_and_never_move_the_map_on_their_own(
         "() => [map_div.getCenter().lat, map_div.getCenter().lng, map_div.getZoom()]"
     )
     assert after == pytest.approx(view)
+
+
+VISIBLE_LABELS = """() => Array.from(document.querySelectorAll('.kz-place-label'))
+    .filter(node => node.style.visibility !== 'hidden')
+    .map(node => { const r = node.getBoundingClientRect();
+                   return {text: node.textContent, box: [r.left, r.top, r.right, r.bottom]}; })"""
+
+
+def test_place_names_are_written_on_the_map_without_overlapping(sized_page: Page, app_url: str):
+    frame_locator, frame = open_map(sized_page, app_url, "2022-01-07")
+    frame.evaluate(
+        "() => { window.__moved = false; map_div.once('moveend', () => { window.__moved = true; }); }"
+    )
+    frame_locator.locator(".kz-views button").first.click()
+    frame.wait_for_function("() => window.__moved")
+    labels = frame.evaluate(VISIBLE_LABELS)
+    names = {label["text"] for label in labels}
+    assert {"Almaty", "Nur-Sultan", "Zhanaozen"} <= names, names
+    boxes = [label["box"] for label in labels]
+    for i, (left, top, right, bottom) in enumerate(boxes):
+        for other_left, other_top, other_right, other_bottom in boxes[i + 1 :]:
+            assert not (
+                left < other_right
+                and other_left < right
+                and top < other_bottom
+                and other_top < bottom
+            )
+    # Names come from the day's data as text: a name is the very string of the record.
+    step(sized_page, frame_locator, "ArrowRight", "2022-01-08")
+    assert {label["text"] for label in frame.evaluate(VISIBLE_LABELS)} == names
