@@ -19,12 +19,9 @@ from urllib.parse import urlencode
 
 import geodata
 
-__all__ = ["EXPORT_ROUTE", "EXPORT_SLOTS", "ExportFile", "day_file", "requested", "timeline_file"]
+__all__ = ["EXPORT_ROUTE", "ExportFile", "day_file", "requested", "timeline_file"]
 
 EXPORT_ROUTE = "/kz/export"
-# Exports being made at once, server-wide: a large record's timeline can take a core for a while,
-# so further requests are told to come back rather than queued (dashboard/server.py answers 503).
-EXPORT_SLOTS = threading.BoundedSemaphore(2)
 
 _LOCK = threading.Lock()
 # Tokens of the records pages have shown; a record dropped from the cache takes its token with it.

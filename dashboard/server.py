@@ -13,11 +13,13 @@ too). Compared with ``streamlit run dashboard/app.py`` it adds:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
+from starlette.concurrency import iterate_in_threadpool
 from starlette.middleware import Middleware
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -115,15 +117,14 @@ async def export_file(request: Request) -> Response:
     chunks = exports.requested(request.path_params["token"], name, request.query_params)
     if chunks is None:
         return PlainTextResponse("Not found", status_code=404)
-    if not exports.EXPORT_SLOTS.acquire(blocking=False):
+    if _EXPORTS["waiting"] >= MAX_EXPORTS_WAITING:
         return PlainTextResponse(
-            "The server is making other downloads; try again in a minute.",
+            "The server is making many downloads; try again in a minute.",
             status_code=503,
             headers={"Retry-After": "30"},
         )
-    # A sync generator: Starlette runs it in a worker thread, so the event loop keeps serving.
     return StreamingResponse(
-        _released_when_done(chunks),
+        _in_turn(chunks),
         media_type=geodata.MEDIA_TYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
@@ -132,11 +133,26 @@ async def export_file(request: Request) -> Response:
     )
 
 
-def _released_when_done(chunks: Iterator[bytes]) -> Iterator[bytes]:
+# Downloads made at once: a large record's timeline can take a core for a while. Others wait their
+# turn (without holding a thread); past MAX_EXPORTS_WAITING they are told to come back.
+EXPORTS_AT_ONCE = 2
+MAX_EXPORTS_WAITING = 64
+_EXPORT_TURNS = asyncio.Semaphore(EXPORTS_AT_ONCE)
+_EXPORTS = {"waiting": 0}
+
+
+async def _in_turn(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """The export's pieces, made in a worker thread once it is this download's turn."""
+    _EXPORTS["waiting"] += 1
     try:
-        yield from chunks
+        await _EXPORT_TURNS.acquire()
     finally:
-        exports.EXPORT_SLOTS.release()
+        _EXPORTS["waiting"] -= 1
+    try:
+        async for piece in iterate_in_threadpool(chunks):
+            yield piece
+    finally:
+        _EXPORT_TURNS.release()
 
 
 @contextlib.asynccontextmanager
