@@ -24,6 +24,7 @@ from geodata._limits import (
     MAX_BOUNDARY_FEATURES,
     MAX_BOUNDARY_VERTICES,
     MAX_GAZETTEER_BYTES,
+    read_at_most,
 )
 from geodata._record import WGS84
 
@@ -132,9 +133,8 @@ def _read_json(path: Path, label: str, problems: list[Problem]) -> Any:
     if not path.is_file():
         problems.append(Problem(label, None, None, "is missing or not a regular file"))
         return None
-    with path.open("rb") as handle:  # read at most the budget, whatever stat() said
-        raw = handle.read(MAX_BOUNDARY_BYTES + 1)
-    if len(raw) > MAX_BOUNDARY_BYTES:
+    raw = read_at_most(path, MAX_BOUNDARY_BYTES)
+    if raw is None:
         problems.append(
             Problem(
                 label,
@@ -274,9 +274,8 @@ def read_gazetteer(path: Path | None, problems: list[Problem]) -> pd.DataFrame:
     if not path.is_file():
         problems.append(Problem(label, None, None, "is missing or not a regular file"))
         return empty
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_GAZETTEER_BYTES + 1)
-    if len(raw) > MAX_GAZETTEER_BYTES:
+    raw = read_at_most(path, MAX_GAZETTEER_BYTES)
+    if raw is None:
         problems.append(
             Problem(label, None, None, f"is larger than {MAX_GAZETTEER_BYTES // 2**20} MB")
         )

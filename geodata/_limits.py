@@ -7,6 +7,11 @@ gives the reason for each number.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 __all__ = [
     "MAX_ARCHIVE_BYTES",
     "MAX_BOUNDARY_BYTES",
@@ -24,6 +29,7 @@ __all__ = [
     "MAX_TOML_BYTES",
     "MAX_TOTAL_ROWS",
     "MAX_UNPACKED_BYTES",
+    "read_at_most",
 ]
 
 # An uploaded .zip, and what it may unpack to (tables, record.toml, two boundary files, notes).
@@ -57,3 +63,14 @@ MAX_GAZETTEER_BYTES = 4 * 1024 * 1024
 
 # A list of problems longer than this is not read; the first ones are what to fix first.
 MAX_REPORTED_PROBLEMS = 200
+
+
+def read_at_most(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when it holds more than ``limit``.
+
+    Reads at most ``limit + 1`` bytes whatever ``stat()`` said, so a file that grows (or is not a
+    regular file) cannot make a read unbounded.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data

@@ -22,7 +22,7 @@ from geodata._boundaries import (
 from geodata._checks import check_references
 from geodata._errors import Problem, ProblemLog, RecordError
 from geodata._index import build_index
-from geodata._limits import MAX_PERIOD_DAYS, MAX_TOML_BYTES, MAX_TOTAL_ROWS
+from geodata._limits import MAX_PERIOD_DAYS, MAX_TOML_BYTES, MAX_TOTAL_ROWS, read_at_most
 from geodata._record import WGS84, Provenance, Record, RecordMeta
 from geodata._schemas import CONFIDENCE_LEVELS, SCHEMAS, is_source_url
 from geodata._tables import read_table, typed_table
@@ -68,11 +68,14 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
     folder = Path(path) if path is not None else bundled_record_path()
     problems = ProblemLog()
     confinement = None if confined_to is None else Path(confined_to).resolve()
-    meta, boundary_paths = _read_meta(folder, problems, confined_to=confinement)
+    raw = _read_toml(folder, problems)
+    if raw is None:
+        raise RecordError(problems)
+    meta, boundary_paths = _read_meta(raw, folder, problems, confined_to=confinement)
     if meta is None:  # without the period, host and boundary files nothing else can be checked
         raise RecordError(problems)
     notices: list[str] = []
-    provenance = _provenance(folder, boundary_paths, problems, notices)
+    provenance = _provenance(raw.get("provenance", {}), boundary_paths, problems, notices)
     tables = {
         name: read_table(folder / f"{name}.csv", name, problems, notices) for name in tuple(SCHEMAS)
     }
@@ -117,9 +120,8 @@ def load_record(path: str | Path | None = None, *, confined_to: str | Path | Non
     )
 
 
-def _read_meta(
-    folder: Path, problems: list[Problem], *, confined_to: Path | None
-) -> tuple[RecordMeta | None, dict[str, Path]]:
+def _read_toml(folder: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    """``record.toml`` parsed, or ``None`` (with the reason in ``problems``)."""
     file = folder / "record.toml"
     name = "record.toml"
     if not folder.is_dir():
@@ -128,25 +130,31 @@ def _read_meta(
                 str(folder), None, None, "is not a folder; give the folder that holds record.toml"
             )
         )
-        return None, {}
+        return None
     if not file.is_file():
         problems.append(
             Problem(name, None, None, "is missing; copy record-template/record.toml and fill it in")
         )
-        return None, {}
-    with file.open("rb") as handle:
-        text = handle.read(MAX_TOML_BYTES + 1)
-    if len(text) > MAX_TOML_BYTES:
+        return None
+    text = read_at_most(file, MAX_TOML_BYTES)
+    if text is None:
         problems.append(Problem(name, None, None, f"is larger than {MAX_TOML_BYTES // 1024} KB"))
-        return None, {}
+        return None
     try:
         raw = tomllib.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         problems.append(Problem(name, None, None, f"is not valid UTF-8 TOML ({error})"))
-        return None, {}
+        return None
     except RecursionError:
         problems.append(Problem(name, None, None, "is not valid TOML: it nests too deeply"))
-        return None, {}
+        return None
+    return raw
+
+
+def _read_meta(
+    raw: dict[str, Any], folder: Path, problems: list[Problem], *, confined_to: Path | None
+) -> tuple[RecordMeta | None, dict[str, Path]]:
+    name = "record.toml"
     missing = [key for key in _REQUIRED_META if key not in raw]
     for key in missing:
         problems.append(Problem(name, None, key, "is missing; add it (see docs/record-schema.md)"))
@@ -250,14 +258,13 @@ def _aliases(export: Any, problems: list[Problem]) -> tuple[tuple[str, str], ...
 
 
 def _provenance(
-    folder: Path, paths: dict[str, Path], problems: list[Problem], notices: list[str]
+    declared: Any, paths: dict[str, Path], problems: list[Problem], notices: list[str]
 ) -> dict[str, Provenance]:
     """Each boundary file's provenance, from record.toml or the ``provenance.toml`` beside the file.
 
     ``[provenance.KEY]`` in record.toml wins; the bundled files declare theirs beside them. A file
     with neither is cited as "not stated", with low confidence, and a notice says so.
     """
-    declared = _toml_table(folder / "record.toml").get("provenance", {})
     found = {}
     for key, path in paths.items():
         entry = declared.get(key) if isinstance(declared, dict) else None
@@ -308,10 +315,9 @@ def _toml_table(path: Path) -> dict[str, Any]:
     """A small TOML file's content; nothing when it is missing, too big or not TOML."""
     if not path.is_file():
         return {}
-    with path.open("rb") as handle:
-        text = handle.read(MAX_TOML_BYTES + 1)
+    text = read_at_most(path, MAX_TOML_BYTES)
     try:
-        return tomllib.loads(text.decode("utf-8")) if len(text) <= MAX_TOML_BYTES else {}
+        return tomllib.loads(text.decode("utf-8")) if text is not None else {}
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
 

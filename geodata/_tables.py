@@ -13,7 +13,13 @@ import pandas as pd
 import pandera.errors
 
 from geodata._errors import Problem
-from geodata._limits import MAX_CELL_CHARS, MAX_TABLE_BYTES, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from geodata._limits import (
+    MAX_CELL_CHARS,
+    MAX_TABLE_BYTES,
+    MAX_TABLE_COLUMNS,
+    MAX_TABLE_ROWS,
+    read_at_most,
+)
 from geodata._schemas import OPTIONAL_TABLES, SCHEMAS, columns_where
 
 if TYPE_CHECKING:
@@ -54,9 +60,8 @@ def read_table(
             )
         )
         return None
-    with file.open("rb") as handle:  # at most the budget, even if the file grew since stat()
-        raw = handle.read(MAX_TABLE_BYTES + 1)
-    if len(raw) > MAX_TABLE_BYTES:
+    raw = read_at_most(file, MAX_TABLE_BYTES)
+    if raw is None:
         problems.append(Problem(label, None, None, f"is larger than {MAX_TABLE_BYTES // 2**20} MB"))
         return None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
