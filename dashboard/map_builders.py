@@ -45,7 +45,7 @@ def build_base_map(
 ) -> folium.Map:
     """The map without any date: the same on every run, so the component is never re-mounted.
 
-    ``bounds`` (west, south, east, north) is the first view, e.g. ``Record.story_bounds()``;
+    ``bounds`` (west, south, east, north) is the first view, e.g. ``Record.story_bounds``;
     ``views`` are named views with a button each on the map (they move it only when pressed). A
     view named ``HOST_VIEW`` is labelled in the browser with the host's name from the day's data, so
     that no record text is written into the base map's script.

@@ -26,10 +26,10 @@ def show_map(record: geodata.Record, snap: geodata.Snapshot, layers: tuple[str, 
     st_folium(
         build_base_map(
             map_assets(record),
-            bounds=record.story_bounds(),
+            bounds=record.story_bounds,
             views=(
-                (HOST_VIEW, record.host_bounds()),
-                ("Where the troops came from", record.story_bounds()),
+                (HOST_VIEW, record.host_bounds),
+                ("Where the troops came from", record.story_bounds),
             ),
         ),
         feature_group_to_add=build_day_groups(snap, layers=layers, force=record.meta.force),

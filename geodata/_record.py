@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import shapely
@@ -90,12 +91,14 @@ class Record:
         """One of the record's tables by name (``events``, ``movements`` …)."""
         return self.tables[name]
 
+    @cached_property
     def host_bounds(self) -> tuple[float, float, float, float]:
         """``(west, south, east, north)`` of the host country."""
         shapes = self.countries.geometry[self.countries.index == self.meta.host_iso3]
         west, south, east, north = shapely.GeometryCollection(list(shapes)).bounds
         return float(west), float(south), float(east), float(north)
 
+    @cached_property
     def story_bounds(self) -> tuple[float, float, float, float]:
         """``(west, south, east, north)`` of the host country and every contingent's home base.
 

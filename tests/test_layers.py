@@ -200,7 +200,7 @@ def page_text(app: AppTest) -> str:
 def test_another_host_works_with_no_kazakhstan_on_screen(monkeypatch):
     record = geodata.load_record(ELSEWHERE)
     assert record.host_name == "Northland"
-    west, south, east, north = record.story_bounds()
+    west, south, east, north = record.story_bounds
     assert (west, south, east, north) == (-7.0, 0.0, 17.0, 10.0)
     snap = geodata.snapshot(record, dt.date(2030, 3, 5))
     assert snap.troops_in_host == 420 and snap.troops_estimated
