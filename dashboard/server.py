@@ -53,12 +53,6 @@ class HardenedHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _UPLOAD_ENDPOINT in scope["path"] and scope["method"] in ("PUT", "POST"):
-            declared = dict(scope["headers"]).get(b"content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD_BODY):
-                await _too_large(scope, receive, send)
-                return
-            receive = _capped(receive)
 
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -70,6 +64,13 @@ class HardenedHeaders:
                 headers.append((b"x-content-type-options", b"nosniff"))
                 message = {**message, "headers": headers}
             await send(message)
+
+        if _UPLOAD_ENDPOINT in scope["path"] and scope["method"] in ("PUT", "POST"):
+            declared = dict(scope["headers"]).get(b"content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD_BODY):
+                await _too_large(scope, receive, send_hardened)
+                return
+            receive = _capped(receive)
 
         await self.app(scope, receive, send_hardened)
 
@@ -93,7 +94,6 @@ def _capped(receive: Receive) -> Receive:
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     limit = geodata.MAX_ARCHIVE_BYTES // 2**20
     response = PlainTextResponse(f"An upload may be at most {limit} MB.", status_code=413)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     await response(scope, receive, send)
 
 

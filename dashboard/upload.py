@@ -15,7 +15,7 @@ import streamlit as st
 import geodata
 from dashboard import cache
 from dashboard.assets import write_map_files
-from dashboard.store import UnsafeFolderError, upload_store
+from dashboard.store import UPLOAD_MAX_AGE, UnsafeFolderError, upload_store
 
 UPLOAD_TOKEN = "upload_token"
 UPLOADED_DIR = "uploaded_record_dir"
@@ -48,7 +48,7 @@ def upload_controls() -> None:
         st.caption(
             f"A .zip of a record folder (record.toml and its CSV tables), at most "
             f"{geodata.MAX_ARCHIVE_BYTES // 2**20} MB. It is shown to you only, until you close "
-            "the page, and deleted from the server after 12 hours unused."
+            f"the page, and deleted from the server after {UPLOAD_MAX_AGE // 3600} hours unused."
         )
         round_ = st.session_state.setdefault(UPLOADER_ROUND, 0)
         upload = st.file_uploader(
