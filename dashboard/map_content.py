@@ -257,9 +257,8 @@ def city_labels(snap: geodata.Snapshot) -> list[PlaceLabel]:
 
 
 def contingent_colours(snap: geodata.Snapshot) -> dict[str, str]:
-    """Each contingent's colour by ISO3: the troop chart's colours (Okabe–Ito, in ISO3 order)."""
-    codes = sorted(f.properties["iso3"] for f in snap.contributors)
-    return {code: palette.OKABE_ITO[i % len(palette.OKABE_ITO)] for i, code in enumerate(codes)}
+    """Each contingent's colour by ISO3: the troop chart's colours."""
+    return palette.contingent_colours(f.properties["iso3"] for f in snap.contributors)
 
 
 def troop_points(snap: geodata.Snapshot) -> list[MapPoint]:

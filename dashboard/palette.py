@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 STATUS_FILL = {
     "not_deployed": "#f2f2f2",
     "deploying": "#56b4e9",
@@ -28,3 +30,15 @@ MOVEMENT_DASH = {"deployment": None, "withdrawal": "6 4", "return": "2 4"}
 EVENT_FILL = "#000000"
 # Okabe-Ito, for one colour per contingent in charts.
 OKABE_ITO = ("#e69f00", "#56b4e9", "#009e73", "#0072b2", "#d55e00", "#cc79a7", "#f0e442", "#000000")
+
+
+def contingent_colours(codes: Iterable[str]) -> dict[str, str]:
+    """One Okabe–Ito colour per contingent, by ISO3 code in alphabetical order (chart and map alike).
+
+    Examples
+    --------
+    >>> contingent_colours(["RUS", "ARM"])
+    {'ARM': '#e69f00', 'RUS': '#56b4e9'}
+    """
+    ordered = sorted(set(codes))
+    return {code: OKABE_ITO[i % len(OKABE_ITO)] for i, code in enumerate(ordered)}

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 import geodata
 from dashboard import exports
 from dashboard.map_content import long_date
-from dashboard.palette import OKABE_ITO, STATUS_LABEL
+from dashboard.palette import STATUS_LABEL, contingent_colours
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -98,6 +98,7 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     wide = series.pivot(index="date", columns="iso3", values="troops_in_host").reset_index()
     wide["date"] = wide["date"].map(dt.date.isoformat)
     contingents = [column for column in wide.columns if column != "date"]
+    colours = contingent_colours(contingents)  # the same colours as on the map
     area = (
         alt.Chart(wide)
         .transform_fold(contingents, as_=["contingent", "troops"])
@@ -106,7 +107,9 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b")),
             y=alt.Y("troops:Q", stack=True, title=f"Troops in {record.host_name}"),
             color=alt.Color(
-                "contingent:N", title="Contingent", scale=alt.Scale(range=list(OKABE_ITO))
+                "contingent:N",
+                title="Contingent",
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
             ),
             tooltip=["contingent:N", alt.Tooltip("date:T", format="%d %b %Y"), "troops:Q"],
         )
