@@ -91,10 +91,5 @@ def _stamp(folder: Path) -> tuple[tuple[str, float, int], ...]:
     """Names, times and sizes of the record's files: a new stamp reloads the record."""
     if not folder.is_dir():
         return ()
-    return tuple(
-        sorted(
-            (path.name, path.stat().st_mtime, path.stat().st_size)
-            for path in folder.iterdir()
-            if path.is_file()
-        )
-    )
+    files = ((path.name, path.stat()) for path in folder.iterdir() if path.is_file())
+    return tuple(sorted((name, info.st_mtime, info.st_size) for name, info in files))
