@@ -201,12 +201,17 @@
         else kept.push(box);
       });
     }
+    // Measured on the next frame: at "moveend" the end of a zoom animation may not be laid out yet,
+    // and labels measured mid-animation were hidden for good.
+    function declutterSoon() {
+      requestAnimationFrame(declutter);
+    }
     group.addTo(map);
     declutter();
-    map.on("zoomend moveend", declutter);
+    map.on("zoomend moveend", declutterSoon);
     return {
       remove: function () {
-        map.off("zoomend moveend", declutter);
+        map.off("zoomend moveend", declutterSoon);
         map.removeLayer(group);
       },
     };
