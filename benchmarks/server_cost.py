@@ -301,12 +301,15 @@ def fragment_parts(
     )
     return {
         "snapshot": lambda snap: geodata.snapshot(record, snap.date),
+        "headline": lambda snap: panels.headline(snap),
         "show_map": lambda snap: map_panel.show_map(record, snap, tuple(layers)),
+        "troop_total": lambda snap: panels.troop_total(record, snap),
+        "day_feed": lambda snap: panels.day_feed(snap),
         "downloads": lambda snap: panels.downloads(record, snap.date, tuple(layers)),
-        "troops_today": lambda snap: panels.troops_today(record, snap),
-        "troop_chart": lambda snap: panels.troop_chart(record, snap.date),
-        "day_story": lambda snap: panels.day_story(snap),
+        "day_story": lambda snap: panels.day_story(snap, playing=False),
         "unlocated_sites": lambda snap: panels.unlocated_sites(snap),
+        "troop_table": lambda snap: panels.troop_table(record, snap),
+        "troop_chart": lambda snap: panels.troop_chart(record, snap.date),
     }
 
 

@@ -72,6 +72,8 @@ DATE_COLUMNS = {
     "figures": ("date",),
     "emergencies": ("imposed_date", "lifted_date"),
 }
+# Columns a day may hold only once (the day's headline, a key day's label).
+ONE_A_DAY = {"events": ("headline", "milestone")}
 # Tables simply tiled: ``scale`` copies of the bundled rows.
 TILED = ("presence", "movements", "unrest", "events", "figures")
 # Points abroad: this far (degrees, one standard deviation) around the original place.
@@ -172,6 +174,9 @@ def _tile(frame: pd.DataFrame, name: str, offsets: np.ndarray) -> pd.DataFrame:
         tiled[column] = _suffixed(tiled[column], replicate)
     for column in DATE_COLUMNS.get(name, ()):
         tiled[column] = _shifted(tiled[column], offsets[replicate])
+    for column in ONE_A_DAY.get(name, ()):
+        # Shifted copies land on days that have one already: only the bundled rows keep theirs.
+        tiled[column] = np.where(replicate == 0, tiled[column].to_numpy(), "")
     return tiled
 
 

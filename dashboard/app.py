@@ -1,4 +1,4 @@
-"""The dashboard page: controls, the day's map, and what happened that day.
+"""The dashboard page: the day's controls and headline, the map, and what happened that day.
 
 Start it with ``make run`` or ``python -m dashboard [--data DIR]``, which serve it through
 ``dashboard/server.py``; started any other way, the page refuses to run.
@@ -12,40 +12,57 @@ import geodata
 from dashboard import controls, hardening, panels, settings, upload
 from dashboard.map_panel import show_map
 
-st.set_page_config(page_title="Map dashboard", page_icon="🗺️", layout="wide")
+st.set_page_config(
+    page_title="Map dashboard", page_icon="🗺️", layout="wide", initial_sidebar_state="collapsed"
+)
 hardening.enforce()
+panels.page_style()
 
-upload.upload_controls()
 try:
     record = upload.current_record(settings.record_dir())
 except geodata.RecordError as error:
     st.error("The record could not be loaded. Fix these problems and reload the page:")
     st.code(str(error), language=None)
+    upload.upload_controls()
     st.stop()
 
 st.set_page_config(page_title=record.meta.title)
-panels.page_title(record)
 controls.restore_from_url(record.meta)
+with st.container(key="kz-band"):
+    title, layer_button = st.columns([6, 1], vertical_alignment="center")
+    with title:
+        panels.page_title(record)
+    with layer_button:
+        layers = controls.layer_choice()
 controls.show_url_warnings()
-layers = controls.layer_choice()
-tick = controls.playback(record.meta)
+tick = controls.play_interval()
 
 
 @st.fragment(run_every=tick)
 def day_view() -> None:
     """Everything that changes with the date: only this part reruns on a slider step or while playing."""
-    day = controls.day_slider(record.meta, tick)
+    bar, headline = st.columns([11, 9], vertical_alignment="center")
+    with bar:
+        day = controls.day_controls(record.meta, tick)
     snap = geodata.snapshot(record, day)
-    map_column, side_column = st.columns([2, 1], gap="medium")
+    with headline:
+        panels.headline(snap)
+    map_column, rail = st.columns([7, 2], gap="small")
     with map_column:
         show_map(record, snap, layers)
+    with rail:
+        panels.troop_total(record, snap)
+        panels.day_feed(snap)
         panels.downloads(record, day, layers)
-    with side_column:
-        panels.troops_today(record, snap)
-        panels.troop_chart(record, day)
-        panels.day_story(snap)
+    story, troops = st.columns([3, 2], gap="large")
+    with story:
+        panels.day_story(snap, playing=tick is not None)
         panels.unlocated_sites(snap)
+    with troops:
+        panels.troop_table(record, snap)
+        panels.troop_chart(record, day)
 
 
 day_view()
 panels.about(record)
+upload.upload_controls()

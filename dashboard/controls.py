@@ -21,7 +21,9 @@ SPEED = "speed"
 URL_WARNINGS = "url_warnings"
 LAST_TICK = "last_tick"
 ONE_DAY = dt.timedelta(days=1)
-SPEEDS = {"Slow (2 s a day)": 2.0, "Normal (1 s a day)": 1.0, "Fast (0.5 s a day)": 0.5}
+# Seconds each day stays on screen while playing.
+SPEEDS = {"Slow": 2.0, "Normal": 1.0, "Fast": 0.55}
+NORMAL = "Normal"
 
 
 def restore_from_url(meta: RecordMeta) -> None:
@@ -29,13 +31,14 @@ def restore_from_url(meta: RecordMeta) -> None:
     if DATE in st.session_state:
         # Another record (an upload) may cover other days.
         if not meta.period_start <= st.session_state[DATE] <= meta.period_end:
-            st.session_state[DATE] = meta.period_start
+            st.session_state[DATE] = meta.opening_day
         return
     day, date_warning = url_state.parse_date(st.query_params.get("date"), meta)
     layers, layers_warning = url_state.parse_layers(st.query_params.get("layers"))
     st.session_state[DATE] = day
     st.session_state[LAYERS_CHOICE] = list(layers)
     st.session_state[PLAYING] = False
+    st.session_state[SPEED] = NORMAL
     for warning in (date_warning, layers_warning):
         if warning:
             st.session_state.setdefault(URL_WARNINGS, []).append(warning)
@@ -48,26 +51,21 @@ def show_url_warnings() -> None:
 
 
 def layer_choice() -> tuple[str, ...]:
-    """The layers to draw and download (sidebar)."""
-    chosen = st.sidebar.multiselect(
-        "Layers", options=list(LAYERS), format_func=lambda key: layer(key).label, key=LAYERS_CHOICE,
-        help="What the map draws and what Download GeoJSON contains.",
-    )  # fmt: skip
+    """The layers to draw and download: the page's only layer switcher, folded into a small button."""
+    chosen = st.session_state.get(LAYERS_CHOICE, list(LAYERS))
+    with st.popover(f"Layers · {len(chosen)} of {len(LAYERS)}", key="layers_button"):
+        chosen = st.multiselect(
+            "Layers on the map and in the day's download",
+            options=list(LAYERS), format_func=lambda key: layer(key).label, key=LAYERS_CHOICE,
+        )  # fmt: skip
     return tuple(layer for layer in LAYERS if layer in chosen)
 
 
-def playback(meta: RecordMeta) -> float | None:
-    """Play/Pause and speed; returns the seconds between days while playing, else ``None``."""
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
-    playing = st.session_state.get(PLAYING, False)
-    left.button(
-        "⏸ Pause" if playing else "▶ Play", key="play_button", on_click=_toggle_play, args=(meta,),
-        help="Play the days one after another", width="stretch",
-    )  # fmt: skip
-    speed = right.select_slider(
-        "Speed", options=list(SPEEDS), value="Normal (1 s a day)", key=SPEED
-    )
-    return SPEEDS[speed] if playing else None
+def play_interval() -> float | None:
+    """The seconds between days while playing, else ``None`` (the day view's timer)."""
+    if not st.session_state.get(PLAYING, False):
+        return None
+    return SPEEDS[st.session_state.get(SPEED, NORMAL)]
 
 
 def _toggle_play(meta: RecordMeta) -> None:
@@ -84,40 +82,34 @@ def _step(days: int, meta: RecordMeta) -> None:
     st.session_state[DATE] = min(max(day, meta.period_start), meta.period_end)
 
 
-def day_slider(meta: RecordMeta, tick: float | None) -> dt.date:
-    """Step buttons and the Date slider; while playing, advances one day per tick of the timer."""
+def day_controls(meta: RecordMeta, tick: float | None) -> dt.date:
+    """One row: previous day, the Date slider, next day, Play/Pause and speed.
+
+    While playing, each tick of the day view's timer advances one day. Play, Pause or a new speed
+    changes the timer itself, which only a run of the whole page can do.
+    """
+    if play_interval() != tick:
+        st.rerun()
     if tick is not None and _tick_due(tick):
         if st.session_state[DATE] >= meta.period_end:
             st.session_state[PLAYING] = False
-            st.rerun()  # a full run turns the ticker off
+            st.rerun()  # a full run turns the timer off
         else:
             st.session_state[DATE] += ONE_DAY
             st.session_state[LAST_TICK] = time.monotonic()
-    back, forward, slider = st.columns([1, 1, 10], vertical_alignment="bottom")
-    back.button(
-        "◀",
-        key="step_back",
-        on_click=_step,
-        args=(-1, meta),
-        help="Previous day",
-        width="stretch",
-    )
-    forward.button(
-        "▶",
-        key="step_forward",
-        on_click=_step,
-        args=(1, meta),
-        help="Next day",
-        width="stretch",
-    )
-    day = slider.slider(
-        "Date",
-        min_value=meta.period_start,
-        max_value=meta.period_end,
-        step=ONE_DAY,
-        key=DATE,
-        format="D MMM YYYY",
-    )
+    playing = tick is not None
+    with st.container(key="kz-day-bar", horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.button("◀ Previous day", key="step_back", on_click=_step, args=(-1, meta))
+        day = st.slider(
+            "Date", min_value=meta.period_start, max_value=meta.period_end, step=ONE_DAY,
+            key=DATE, format="ddd D MMM YYYY", width="stretch",
+        )  # fmt: skip
+        st.button("Next day ▶", key="step_forward", on_click=_step, args=(1, meta))
+        st.button(
+            "⏸ Pause" if playing else "▶ Play", key="play_button", on_click=_toggle_play,
+            args=(meta,), help="Play the days one after another", type="primary",
+        )  # fmt: skip
+        st.selectbox("Speed", options=list(SPEEDS), key=SPEED, width=110)
     _keep_in_url(day, tuple(st.session_state.get(LAYERS_CHOICE, LAYERS)))
     return day
 

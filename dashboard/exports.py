@@ -13,13 +13,13 @@ import datetime as dt
 import secrets
 import threading
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import geodata
 
-__all__ = ["EXPORT_ROUTE", "ExportFile", "day_file", "requested", "timeline_file"]
+__all__ = ["EXPORT_ROUTE", "ExportFile", "day_file", "requested", "story_file", "timeline_file"]
 
 EXPORT_ROUTE = "/kz/export"
 
@@ -31,10 +31,28 @@ _TOKEN_OF: weakref.WeakKeyDictionary[geodata.Record, str] = weakref.WeakKeyDicti
 
 @dataclass(frozen=True)
 class ExportFile:
-    """A download: its file name and the URL the app serves it at."""
+    """A download: its file name, the URL the app serves it at, and its size in bytes."""
 
     name: str
     url: str
+    size: int
+
+
+# Sizes of the files a record's pages have offered, so that a button can say how big its file is.
+_SIZES: weakref.WeakKeyDictionary[geodata.Record, dict[tuple[object, ...], int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _size(record: geodata.Record, key: tuple[object, ...], make: Callable[[], bytes]) -> int:
+    with _LOCK:
+        known = _SIZES.setdefault(record, {})
+        if key in known:
+            return known[key]
+    size = len(make())  # outside the lock: the timeline takes tens of milliseconds
+    with _LOCK:
+        known[key] = size
+    return size
 
 
 def _token(record: geodata.Record) -> str:
@@ -51,6 +69,10 @@ def _day_name(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
     return f"{record.meta.slug}_{day.isoformat()}_{'-'.join(layers)}.geojson"
 
 
+def _story_name(record: geodata.Record, day: dt.date) -> str:
+    return f"{record.meta.slug}_{day.isoformat()}_events-and-figures.csv"
+
+
 def _timeline_name(record: geodata.Record) -> str:
     meta = record.meta
     return f"{meta.slug}_{meta.period_start}_{meta.period_end}_timeline.geojson"
@@ -60,13 +82,32 @@ def day_file(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> E
     """The day's GeoJSON for ``layers``: ``python -m geodata export --date D --layers …``."""
     name = _day_name(record, day, layers)
     query = urlencode({"date": day.isoformat(), "layers": ",".join(layers)})
-    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?{query}")
+    size = _size(
+        record, (day, layers), lambda: geodata.feature_collection_bytes(record, day, layers)
+    )
+    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?{query}", size)
 
 
 def timeline_file(record: geodata.Record) -> ExportFile:
     """The whole timeline's GeoJSON: ``python -m geodata export --all``."""
     name = _timeline_name(record)
-    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?all=1")
+    size = _size(record, ("all",), lambda: geodata.timeline_bytes(record))
+    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?all=1", size)
+
+
+def story_file(record: geodata.Record, day: dt.date) -> ExportFile:
+    """The day's events and the figures reported so far, as CSV for spreadsheet apps."""
+    name = _story_name(record, day)
+    query = urlencode({"date": day.isoformat(), "story": "1"})
+    size = _size(
+        record, (day, "story"), lambda: geodata.story_csv_bytes(geodata.snapshot(record, day))
+    )
+    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?{query}", size)
+
+
+def _story_chunks(record: geodata.Record, day: dt.date) -> Iterator[bytes]:
+    """Made when the server reads it, in its worker thread like the GeoJSON exports."""
+    yield geodata.story_csv_bytes(geodata.snapshot(record, day))
 
 
 def requested(token: str, name: str, query: Mapping[str, str]) -> Iterator[bytes] | None:
@@ -83,10 +124,15 @@ def requested(token: str, name: str, query: Mapping[str, str]) -> Iterator[bytes
         return geodata.timeline_chunks(record) if name == _timeline_name(record) else None
     try:
         day = dt.date.fromisoformat(query.get("date", "")[:10])
-        layers = geodata.checked_layers(query.get("layers", "")[:200].split(","))
     except ValueError:
         return None
     if not record.meta.period_start <= day <= record.meta.period_end:
+        return None
+    if query.get("story") == "1":
+        return _story_chunks(record, day) if name == _story_name(record, day) else None
+    try:
+        layers = geodata.checked_layers(query.get("layers", "")[:200].split(","))
+    except ValueError:
         return None
     if name != _day_name(record, day, layers):
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import weakref
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
@@ -18,33 +19,69 @@ from dashboard.map_content import long_date
 from dashboard.palette import STATUS_LABEL, contingent_colours
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 # A day's story longer than this is not read, only scrolled; the download has every event.
 MAX_STORY_EVENTS = 40
-_MEASURES = {
-    "deaths": "Deaths",
-    "security_deaths": "Deaths among security forces",
-    "injured": "Injured",
-    "detained": "Detained",
-}
+_PAGE_CSS = (Path(__file__).parent / "static" / "page.css").read_text(encoding="utf-8")
+# Events listed beside the map; the full story is below it.
+FEED_EVENTS = 4
+
+
+def page_style() -> None:
+    """The page's own styles: a map-first layout (see static/page.css)."""
+    st.html(Markup("<style>{}</style>").format(Markup(_PAGE_CSS)))
 
 
 def page_title(record: geodata.Record) -> None:
-    """The record's title (record text, so escaped) and what the page is for."""
+    """The record's title (record text, so escaped), what the page is for, and a way past the map."""
     meta = record.meta
     st.html(
         Markup(
-            "<h2>{}</h2><p>Day by day, {} to {}: move the Date slider or press Play. Every feature on the map "
-            "cites its sources; click it for details.</p>"
+            '<a class="kz-skip" href="#story">Skip the map: read the day\'s story</a>'
+            '<h1>{}</h1><p class="kz-subtitle">Day by day, {} to {}. Every feature on the map cites '
+            "its sources: click it for details.</p>"
         ).format(meta.title, long_date(meta.period_start), long_date(meta.period_end))
     )
 
 
-def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
-    """Troops in the host country that day, in total and by country, with the change from the day before."""
-    yesterday = geodata.snapshot(record, snap.date - dt.timedelta(days=1))
-    before = {f.properties["iso3"]: f.properties["troops_in_host"] for f in yesterday.contributors}
+def headline(snap: geodata.Snapshot) -> None:
+    """The day's date and headline with its outlets: what screen readers hear on every step."""
+    event = snap.headline
+    text = event.properties["headline"] if event else "No headline recorded for this day."
+    outlets = _outlet_chips(event.properties["sources"]) if event else Markup("")
+    st.html(
+        Markup(
+            '<p class="kz-headline" aria-live="polite"><span class="kz-headline-date">{}</span>{}</p>'
+            '<div class="kz-outlets">{}</div>'
+        ).format(f"{snap.date.day} {snap.date:%b %Y}:", text, outlets)
+    )
+
+
+def troop_total(record: geodata.Record, snap: geodata.Snapshot) -> None:
+    """The day's troops in the host country, and the change from the day before (beside the map)."""
+    change = snap.troops_in_host - _day_before(record, snap).troops_in_host
+    notes = [f"{change:+,} from the day before" if change else "no change from the day before"]
+    if snap.troops_estimated:
+        notes.append("includes estimates")
+    st.html(
+        Markup(
+            '<p class="kz-rail-heading">{} troops in {}</p><div class="kz-total">{:,}</div>'
+            '<div class="kz-total-change">{}</div>'
+        ).format(record.meta.force, record.host_name, snap.troops_in_host, " · ".join(notes))
+    )
+
+
+def _day_before(record: geodata.Record, snap: geodata.Snapshot) -> geodata.Snapshot:
+    return geodata.snapshot(record, snap.date - dt.timedelta(days=1))
+
+
+def troop_table(record: geodata.Record, snap: geodata.Snapshot) -> None:
+    """Troops in the host country that day by country, with the change from the day before."""
+    before = {
+        f.properties["iso3"]: f.properties["troops_in_host"]
+        for f in _day_before(record, snap).contributors
+    }
     rows = []
     for feature in snap.contributors:
         props = feature.properties
@@ -57,14 +94,8 @@ def troops_today(record: geodata.Record, snap: geodata.Snapshot) -> None:
             "Change": count - before.get(props["iso3"], 0),
             "Figure": "estimate" if props["troops_estimate"] else "reported",
         })  # fmt: skip
-    change = snap.troops_in_host - yesterday.troops_in_host
-    # st.metric reads its label and help as Markdown: record text goes through escaped HTML instead.
-    st.html(Markup("<strong>{} troops in {}</strong>").format(record.meta.force, record.host_name))
-    st.metric(
-        "Troops in the host country",
-        f"{snap.troops_in_host:,}",
-        delta=f"{change:+,} from the day before" if change else None,
-        label_visibility="collapsed",
+    st.html(
+        Markup("<h3>{} troops in {} by country</h3>").format(record.meta.force, record.host_name)
     )
     if record.meta.troops_note:
         st.html(Markup("<small>{}</small>").format(record.meta.troops_note))
@@ -129,8 +160,33 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     return spec
 
 
-def day_story(snap: geodata.Snapshot) -> None:
-    """The day's events and figures in plain text with sources: also how a screen reader follows the map."""
+def day_feed(snap: geodata.Snapshot) -> None:
+    """The day's first events beside the map: time, place, what happened and the outlets."""
+    events = snap.layers["event"]
+    items = Markup("").join(
+        Markup('<li><span class="kz-feed-when">{}</span><br>{} <span class="kz-outlets">{}</span></li>').format(
+            " · ".join(part for part in (f.properties["time_local"], f.properties["place"]) if part)
+            or "During the day",
+            f.properties["name"], _outlet_chips(f.properties["sources"]),
+        )
+        for f in events[:FEED_EVENTS]
+    ) or Markup("<li>No events recorded for this day.</li>")  # fmt: skip
+    more = (
+        Markup('<li><a href="#story">All {} events of the day</a></li>').format(len(events))
+        if len(events) > FEED_EVENTS
+        else ""
+    )
+    st.html(
+        Markup('<section class="kz-feed-box"><h3 class="kz-rail-heading">On {}</h3>'
+               '<ul class="kz-feed">{}{}</ul></section>').format(f"{snap.date.day} {snap.date:%B}", items, more)
+    )  # fmt: skip
+
+
+def day_story(snap: geodata.Snapshot, *, playing: bool) -> None:
+    """The day's events and figures in plain text with sources: also how a screen reader follows the map.
+
+    While the days are playing, only the headline is announced; the story is read again on a pause.
+    """
     items = []
     events = snap.layers["event"]
     for feature in events[:MAX_STORY_EVENTS]:
@@ -150,7 +206,7 @@ def day_story(snap: geodata.Snapshot) -> None:
     story = Markup("").join(items) or Markup("<li>No events recorded for this day.</li>")
     figures = Markup("").join(
         Markup("<li>{}: {}{:,} ({}, {}) {}</li>").format(
-            _MEASURES[row["measure"]], f"{row['qualifier']} " if row["qualifier"] else "", row["value"],
+            geodata.MEASURE_LABELS[row["measure"]], f"{row['qualifier']} " if row["qualifier"] else "", row["value"],
             row["attributed_to"], long_date(row["date"]), _citation(row),
         )
         for row in snap.latest_figures.values()
@@ -160,9 +216,9 @@ def day_story(snap: geodata.Snapshot) -> None:
     )
     st.html(
         Markup(
-            '<section aria-live="polite" aria-label="What happened this day">'
+            '<section id="story" aria-live="{}" aria-label="What happened this day">'
             "<h3>What happened on {}</h3><ul>{}</ul>{}</section>"
-        ).format(long_date(snap.date), story, figures_block)
+        ).format("off" if playing else "polite", long_date(snap.date), story, figures_block)
     )
 
 
@@ -180,27 +236,42 @@ def unlocated_sites(snap: geodata.Snapshot) -> None:
 
 
 def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
-    """Download the day's GeoJSON (exactly what the map shows) and the whole timeline.
+    """The day's map as GeoJSON (the layers chosen), the whole timeline, and the day's story as CSV.
 
     Plain links to the app's export route: the file is made when the browser asks for it.
     """
-    link = Markup(
-        '<a href="{}" download="{}" role="button" title="{}" style="display:block;text-align:center;'
-        "padding:0.45rem 0.75rem;border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;"
-        'color:inherit;text-decoration:none">{}</a>'
+    when = f"{day.day} {day:%b %Y}"
+    shown = f"{len(layers)} layer{'s' if len(layers) != 1 else ''}"
+    files = (
+        (exports.day_file(record, day, layers), f"{when} · {shown} · GeoJSON",
+         "What the map shows: the layers chosen under Layers, for GIS or web maps."),
+        (exports.timeline_file(record), f"All {len(record.meta.days)} days · all layers · GeoJSON",
+         "Every day, each feature with the days it is valid (valid_from, valid_to): for QGIS's "
+         "time controller or kepler.gl."),
+        (exports.story_file(record, day), f"{when} · events and figures · CSV",
+         "The day's events and the figures reported so far, with sources: opens in spreadsheet apps."),
+    )  # fmt: skip
+    links = Markup("").join(
+        Markup(
+            '<a class="kz-download" href="{}" download="{}" title="{}">⤓ {}, {}'
+            '<span class="kz-download-what">{}</span></a>'
+        ).format(file.url, file.name, file.name, label, _file_size(file.size), what)
+        for file, label, what in files
     )
-    day_file, all_file = exports.day_file(record, day, layers), exports.timeline_file(record)
-    left, right = st.columns(2)
-    with left:
-        st.html(link.format(day_file.url, day_file.name, _DAY_HELP, "Download GeoJSON"))
-    with right:
-        st.html(link.format(all_file.url, all_file.name, _ALL_HELP, "Download whole timeline"))
+    st.html(Markup('<h3 class="kz-rail-heading">Download</h3>{}').format(links))
 
 
-_DAY_HELP = "The chosen layers on this day: the same bytes as python -m geodata export --date …"
-_ALL_HELP = (
-    "Every day as features with valid_from/valid_to, for QGIS's temporal controller or kepler.gl"
-)
+def _file_size(size: int) -> str:
+    """``348 KB``, ``1.4 MB``.
+
+    Examples
+    --------
+    >>> _file_size(356_000), _file_size(1_474_540), _file_size(900)
+    ('348 KB', '1.4 MB', '1 KB')
+    """
+    if size >= 1_000_000:
+        return f"{size / 2**20:.1f} MB"
+    return f"{max(1, round(size / 1024)):,} KB"
 
 
 def about(record: geodata.Record) -> None:
@@ -217,6 +288,20 @@ def about(record: geodata.Record) -> None:
                 meta.title, meta.version, meta.attribution, meta.licence, meta.timezone or "local"
             )
         )
+
+
+def _outlet_chips(sources: Sequence[str]) -> Markup:
+    """A small link per outlet (its web address without ``www.``), each outlet once."""
+    by_outlet: dict[str, str] = {}
+    for url in sources:
+        if geodata.is_source_url(url):
+            by_outlet.setdefault(_host(url), url)
+    return Markup("").join(
+        Markup(
+            '<a class="kz-outlet" href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
+        ).format(url, outlet)
+        for outlet, url in by_outlet.items()
+    )
 
 
 def _citation(props: Mapping[str, Any]) -> Markup:

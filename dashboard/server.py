@@ -125,7 +125,7 @@ async def export_file(request: Request) -> Response:
         )
     return StreamingResponse(
         _in_turn(chunks),
-        media_type=geodata.MEDIA_TYPE,
+        media_type="text/csv; charset=utf-8" if name.endswith(".csv") else geodata.MEDIA_TYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",

@@ -33,6 +33,8 @@ def private_root(base: Path | None = None) -> Path:
     """
     parent = base or Path(os.environ.get(STORE_ENV) or tempfile.gettempdir())
     root = parent / f"kz-dashboard-{os.getuid()}"
+    # A folder named in KZ_STORE_DIR may not exist yet; the system's temporary folder always does.
+    parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         root.mkdir(mode=0o700)
     _check_private(root)

@@ -1,4 +1,4 @@
-"""Bring your own record: a zipped record uploaded in the sidebar, shown to this browser session only.
+"""Bring your own record: a zipped record uploaded at the foot of the page, shown to this browser session only.
 
 An upload is unpacked into a new private folder named by an unguessable token and checked there;
 a refused upload leaves nothing behind. An accepted one stays while it is used, within the upload
@@ -42,9 +42,9 @@ def current_record(default: str | None) -> geodata.Record:
 
 
 def upload_controls() -> None:
-    """The sidebar's upload box; a failed upload leaves the current record on screen and working."""
+    """The upload box (folded, at the foot of the page); a failed upload leaves the current record on screen."""
     problems = st.session_state.get(UPLOAD_PROBLEMS)
-    with st.sidebar.expander("Bring your own record", expanded=bool(problems)):
+    with st.expander("Bring your own record", expanded=bool(problems)):
         st.caption(
             f"A .zip of a record folder (record.toml and its CSV tables), at most "
             f"{geodata.MAX_ARCHIVE_BYTES // 2**20} MB. It is shown to you only, until you close "

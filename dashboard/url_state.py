@@ -15,7 +15,7 @@ _MAX_PARAMETER = 200
 
 
 def parse_date(raw: str | None, meta: RecordMeta) -> tuple[dt.date, str | None]:
-    """The date a link asks for, or the record's first day and a warning that says why.
+    """The date a link asks for, or the record's opening day and a warning that says why.
 
     Examples
     --------
@@ -27,22 +27,25 @@ def parse_date(raw: str | None, meta: RecordMeta) -> tuple[dt.date, str | None]:
     >>> parse_date("2023-01-07", meta)[0]
     datetime.date(2022, 1, 1)
     """
+    opening = meta.opening_day
     if raw is None:
-        return meta.period_start, None
+        return opening, None
     span = f"{meta.period_start:%d %b %Y} to {meta.period_end:%d %b %Y}"
+    shown = f"{opening.day} {opening:%b %Y}"
     try:
         day = dt.date.fromisoformat(raw.strip()) if len(raw) <= _MAX_PARAMETER else None
     except ValueError:
         day = None
     if day is None:
         return (
-            meta.period_start,
-            f"The date in the link is not a date written YYYY-MM-DD; showing the first day ({span}).",
+            opening,
+            f"The date in the link is not a date written YYYY-MM-DD; showing {shown} "
+            f"(the record covers {span}).",
         )
     if not meta.period_start <= day <= meta.period_end:
         return (
-            meta.period_start,
-            f"The date in the link is outside the record ({span}); showing the first day.",
+            opening,
+            f"The date in the link is outside the record ({span}); showing {shown}.",
         )
     return day, None
 

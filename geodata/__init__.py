@@ -16,7 +16,16 @@ from geodata._limits import MAX_ARCHIVE_BYTES
 from geodata._load import bundled_record_path, load_record
 from geodata._record import WGS84, Record, RecordMeta
 from geodata._schemas import CONFIDENCE_LEVELS, SOURCE_URL_PATTERN, is_source_url
-from geodata._timeline import UNREST_LABELS, Feature, Snapshot, snapshot, troop_series, weakest
+from geodata._story import MEASURE_LABELS, STORY_COLUMNS, story_csv_bytes, story_rows
+from geodata._timeline import (
+    UNREST_LABELS,
+    Feature,
+    Snapshot,
+    milestones,
+    snapshot,
+    troop_series,
+    weakest,
+)
 
 __version__ = "0.1.0"
 
@@ -24,8 +33,10 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "LAYERS",
     "MAX_ARCHIVE_BYTES",
+    "MEASURE_LABELS",
     "MEDIA_TYPE",
     "SOURCE_URL_PATTERN",
+    "STORY_COLUMNS",
     "UNREST_LABELS",
     "WGS84",
     "Feature",
@@ -42,9 +53,12 @@ __all__ = [
     "is_source_url",
     "layer",
     "load_record",
+    "milestones",
     "register_layer",
     "snapshot",
     "spreadsheet_safe",
+    "story_csv_bytes",
+    "story_rows",
     "timeline_bytes",
     "timeline_chunks",
     "troop_series",

@@ -127,6 +127,21 @@ def check_references(
                     f"{row.date} is outside the record's period {meta.period_start} to {meta.period_end} (record.toml)",
                 )
             )
+    headline_row: dict[object, int] = {}
+    for row in _rows_of(tables, "events"):
+        if not row.headline:
+            continue
+        if row.date in headline_row:
+            problems.append(
+                Problem(
+                    "events.csv",
+                    row.line,
+                    "headline",
+                    f"{row.date} already has a headline on row {headline_row[row.date]}; "
+                    "a day has one: clear one of the two",
+                )
+            )
+        headline_row.setdefault(row.date, row.line)
     for row in _rows_of(tables, "figures"):
         if row.date < meta.period_start:
             problems.append(

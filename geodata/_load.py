@@ -179,6 +179,21 @@ def _read_meta(
             )
         )
         return None, {}
+    default_date = raw.get("default_date")
+    if default_date is not None and not (
+        isinstance(default_date, dt.date)
+        and not isinstance(default_date, dt.datetime)
+        and raw["period_start"] <= default_date <= raw["period_end"]
+    ):
+        problems.append(
+            Problem(
+                name,
+                None,
+                "default_date",
+                "must be a bare TOML date within period_start and period_end, e.g. 2022-01-07",
+            )
+        )
+        return None, {}
     meta = RecordMeta(
         title=str(raw["title"]),
         version=str(raw["version"]),
@@ -192,6 +207,7 @@ def _read_meta(
         troops_note=str(raw.get("troops_note", "")),
         slug=_file_slug(str(raw.get("slug", "record"))),
         property_aliases=_aliases(raw.get("export", {}), problems),
+        default_date=default_date,
     )
     defaults = {
         "countries": "../boundaries/countries.geojson",

@@ -117,6 +117,9 @@ class EventProperties(TypedDict):
     place_id: str | None
     place: str | None
     note: str | None
+    # The day's headline when this event carries it, and its label on the timeline if a key day.
+    headline: str | None
+    milestone: str | None
     sources: list[str]
     confidence: str
 

@@ -54,6 +54,13 @@ class RecordMeta:
     slug: str = "record"
     # Export properties also written under a former name, e.g. troops_in_kazakhstan = troops_in_host.
     property_aliases: tuple[tuple[str, str], ...] = ()
+    # The day a link without a date opens on (``None``: the first day).
+    default_date: dt.date | None = None
+
+    @property
+    def opening_day(self) -> dt.date:
+        """The day shown when a link names none: ``default_date``, else the period's first day."""
+        return self.default_date or self.period_start
 
     @property
     def days(self) -> list[dt.date]:

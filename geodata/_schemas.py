@@ -22,6 +22,9 @@ __all__ = [
 
 # Strongest first: a feature that combines facts takes the weakest of their levels.
 CONFIDENCE_LEVELS = ("high", "medium", "low")
+# A headline fits on a line or two beside the date; a milestone is a label under the slider.
+HEADLINE_CHARS = 120
+MILESTONE_CHARS = 24
 STATUSES = ("not_deployed", "deploying", "deployed", "withdrawing", "withdrawn")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # A source must be a plain http(s) link: nothing that could become script, markup or another scheme.
@@ -122,6 +125,16 @@ def _date(*, required: bool = True, formerly: str | None = None) -> pa.Column:
         required=required,
         metadata={"type": "date", **({"formerly": formerly} if formerly else {})},
     )
+
+
+def _short_text(most: int, example: str, *, added_in: str) -> pa.Column:
+    """Optional text of at most ``most`` characters, in a column that older records may leave out."""
+    check = _element(
+        lambda text: len(text) <= most,
+        f"must be at most {most} characters (it is shown on one line), e.g. {example!r}",
+        optional=True,
+    )
+    return _text(check, required=False, metadata={"added_in": added_in})
 
 
 def _whole_number(*, required: bool = True) -> pa.Column:
@@ -321,6 +334,12 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                 )
             ),
             "description": _text(),
+            # The day's headline (one event a day at most), shown beside the date, and the slider's
+            # label for a key day.
+            "headline": _short_text(
+                HEADLINE_CHARS, "CSTO troops land in Almaty", added_in="2026.12"
+            ),
+            "milestone": _short_text(MILESTONE_CHARS, "CSTO arrives", added_in="2026.12"),
         },
     ),
     "figures": _table(

@@ -109,6 +109,9 @@ def read_table(
         return None
     frame.columns = [str(column).strip() for column in frame.columns]
     frame = _renamed(frame, name, label, notices)
+    for column in columns_where(SCHEMAS[name], "added_in"):
+        if column not in frame:
+            frame[column] = ""  # a column added later: older records leave it out
     frame = frame.apply(lambda column: column.str.strip())
     # Blank lines were kept above so that the index still counts lines; drop them only now.
     frame = frame[frame.ne("").any(axis=1)]

@@ -123,6 +123,11 @@ class Snapshot:
         return sum(feature.properties["troops_in_host"] for feature in self.contributors)
 
     @property
+    def headline(self) -> Feature | None:
+        """The event that carries the day's headline (its ``headline`` text and sources), if any."""
+        return next((f for f in self.layers["event"] if f.properties["headline"]), None)
+
+    @property
     def troops_estimated(self) -> bool:
         """Whether the day's total includes an estimated (not published) figure."""
         return any(
@@ -369,6 +374,7 @@ def _events(record: Record, day: dt.date) -> tuple[Feature, ...]:
             "id": event["id"], "name": event["description"], "kind": event["kind"],
             "time_local": event["time_local"] or None, "place_id": event["place_id"] or None,
             "place": None if place is None else place["name"], "note": event["note"] or None,
+            "headline": event["headline"] or None, "milestone": event["milestone"] or None,
             "sources": list(event["sources"]), "confidence": event["confidence"],
         }  # fmt: skip
         geometry = None if place is None else place["geometry"]
@@ -404,6 +410,16 @@ def _figures_as_of(index: TimelineIndex, day: dt.date) -> dict[str, dict[str, An
 
 def _contingent(index: TimelineIndex, contingent_id: str) -> dict[str, Any]:
     return index.contingents[contingent_id]
+
+
+def milestones(record: Record) -> dict[dt.date, str]:
+    """The key days of the record and their labels (events with a ``milestone``), in date order."""
+    found: dict[dt.date, str] = {}
+    for day, events in sorted(record.index.events_by_day.items()):
+        labels = [event["milestone"] for event in events if event["milestone"]]
+        if labels:
+            found[day] = " · ".join(dict.fromkeys(labels))
+    return found
 
 
 def troop_series(record: Record) -> pd.DataFrame:

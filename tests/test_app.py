@@ -17,6 +17,7 @@ from dashboard import exports
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DAYS = [dt.date(2022, 1, n) for n in range(1, 21)]
+OPENING_DAY = dt.date(2022, 1, 7)  # record.toml's default_date
 
 
 def start(**params: str) -> AppTest:
@@ -81,7 +82,7 @@ def test_a_link_opens_its_date_and_layers():
 def test_a_bad_date_in_the_link_warns_and_shows_the_default(bad):
     app = start(date=bad)
     assert not app.exception
-    assert app.slider(key="date").value == DAYS[0]
+    assert app.slider(key="date").value == OPENING_DAY
     assert len(app.warning) == 1
     assert "<script>" not in app.warning[0].value
 
@@ -126,11 +127,37 @@ def test_play_on_the_last_day_starts_again_from_the_first():
     assert app.slider(key="date").value == DAYS[0]
 
 
-def test_troops_metric_follows_the_day():
+def troop_total(app: AppTest) -> str:
+    (total,) = (html_ for html_ in app.get("html") if 'class="kz-total"' in html_.proto.body)
+    return re.search(r'class="kz-total">([^<]+)<', total.proto.body).group(1)
+
+
+def test_troop_total_follows_the_day():
     app = start(date="2022-01-10")
-    assert app.metric[0].value == "2,030"
+    assert troop_total(app) == "2,030"
     app.slider(key="date").set_value(dt.date(2022, 1, 15)).run()
-    assert app.metric[0].value == "1,500"
+    assert troop_total(app) == "1,500"
+
+
+def test_a_plain_link_opens_on_the_records_default_date_with_its_headline():
+    app = start()
+    assert app.slider(key="date").value == OPENING_DAY
+    assert not app.warning
+    bodies = " ".join(element.proto.body for element in app.get("html"))
+    assert "7 Jan 2022:" in bodies
+    assert "shoot to kill" in bodies
+
+
+def test_play_pause_and_speed_change_the_timer_with_one_full_run():
+    app = start(date="2022-01-08")
+    app.button(key="play_button").click().run()
+    assert app.session_state["playing"]
+    app.selectbox(key="speed").set_value("Fast").run()
+    assert app.session_state["speed"] == "Fast"
+    assert app.slider(key="date").value == dt.date(2022, 1, 8)  # a new speed is not a step
+    app.button(key="play_button").click().run()
+    assert not app.session_state["playing"]
+    assert app.button(key="play_button").label == "▶ Play"
 
 
 def test_downloads_link_to_exports_made_when_fetched():
@@ -139,17 +166,18 @@ def test_downloads_link_to_exports_made_when_fetched():
         r'href="([^"]+)" download="([^"]+)"',
         " ".join(str(element.proto.body) for element in app.get("html")),
     )
-    (day_url, day_name), (all_url, all_name) = [(html.unescape(u), n) for u, n in links]
+    (day_url, day_name), (all_url, all_name), (csv_url, csv_name) = [
+        (html.unescape(u), n) for u, n in links
+    ]
     assert day_name == "kz-jan2022_2022-01-07_country-city.geojson"
     assert all_name == "kz-jan2022_2022-01-01_2022-01-20_timeline.geojson"
+    assert csv_name == "kz-jan2022_2022-01-07_events-and-figures.csv"
     record = geodata.load_record()
+    seventh = dt.date(2022, 1, 7)
     for url, name, expected in (
-        (
-            day_url,
-            day_name,
-            geodata.feature_collection_bytes(record, dt.date(2022, 1, 7), ("country", "city")),
-        ),
+        (day_url, day_name, geodata.feature_collection_bytes(record, seventh, ("country", "city"))),
         (all_url, all_name, geodata.timeline_bytes(record)),
+        (csv_url, csv_name, geodata.story_csv_bytes(geodata.snapshot(record, seventh))),
     ):
         path, _, query = url.partition("?")
         route, token, file_name = path.rsplit("/", 2)
@@ -165,6 +193,7 @@ def test_downloads_link_to_exports_made_when_fetched():
         {"date": "2023-01-07", "layers": "country"},
         {"date": "not-a-date", "layers": "country"},
         {"date": "2022-01-08", "layers": "country,city"},  # not the date the name says
+        {"date": "2022-01-07", "story": "1"},  # not the name the page gave for the CSV
     ],
 )
 def test_an_export_url_asks_only_for_what_the_page_gave(query):
@@ -177,6 +206,28 @@ def test_an_export_url_asks_only_for_what_the_page_gave(query):
         exports.requested("not-a-token", name, {"date": "2022-01-07", "layers": "country,city"})
         is None
     )
+
+
+def test_download_labels_give_the_day_the_layers_and_the_size():
+    app = start(date="2022-01-07", layers="country,city,site")
+    body = html.unescape(" ".join(str(element.proto.body) for element in app.get("html")))
+    record = geodata.load_record()
+    size = len(
+        geodata.feature_collection_bytes(record, dt.date(2022, 1, 7), ("country", "city", "site"))
+    )
+    assert f"7 Jan 2022 · 3 layers · GeoJSON, {round(size / 1024):,} KB" in body
+    assert "All 20 days · all layers · GeoJSON, 1.4 MB" in body
+    assert "7 Jan 2022 · events and figures · CSV" in body
+
+
+def test_hiding_a_layer_changes_the_days_download():
+    app = start(date="2022-01-07")
+    app.multiselect(key="layers").unselect("site").run()
+    body = " ".join(str(element.proto.body) for element in app.get("html"))
+    names = re.findall(r'download="([^"]+\.geojson)"', body)
+    assert "kz-jan2022_2022-01-07_country-region-city-movement-troops-event.geojson" in names
+    (button,) = app.get("popover")
+    assert button.proto.popover.label == "Layers · 6 of 7"
 
 
 def test_the_days_story_lists_its_events_with_sources():

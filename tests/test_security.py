@@ -532,8 +532,10 @@ def test_a_table_wider_than_any_schema_is_refused_before_pandas(tmp_path):
     lines = (folder / "events.csv").read_text().splitlines()
     (folder / "events.csv").write_text(lines[0] + "," * 350_000 + "\n" + lines[1] + "\n")
     message = refused_upload(zipped(folder))
+    cells = lines[0].count(",") + 1 + 350_000
     assert (
-        f"events.csv, row 1: has 350,009 cells; a table has at most {MAX_TABLE_COLUMNS}" in message
+        f"events.csv, row 1: has {cells:,} cells; a table has at most {MAX_TABLE_COLUMNS}"
+        in message
     )
 
 
