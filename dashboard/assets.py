@@ -12,6 +12,7 @@ import xstatic.pkg.leaflet as xstatic_leaflet
 from streamlit.components.v1 import declare_component
 
 from dashboard.store import MAP_FILES, upload_store
+from geodata import bundled_boundary_files
 
 if TYPE_CHECKING:
     import geodata
@@ -31,9 +32,12 @@ class MapAssets:
     css: tuple[tuple[str, str], ...]
     countries_url: str
     regions_url: str
+    # Seas and lakes: drawn with the bundled countries only (they cover the same box of the world).
+    water_url: str | None = None
     # Credits shown on the map, from each boundary file's declared provenance.
     countries_attribution: str = ""
     regions_attribution: str = ""
+    water_attribution: str = ""
 
 
 def served(folder: Path) -> str:
@@ -60,9 +64,18 @@ def map_assets(record: geodata.Record) -> MapAssets:
         css=(("leaflet_css", f"{leaflet}/leaflet.css"), ("kz_map_css", f"{helpers}/kz_map.css")),
         countries_url=_polygons_url(record, "countries"),
         regions_url=_polygons_url(record, "regions"),
+        water_url=_water_url(record),
+        water_attribution="Water: Natural Earth",
         countries_attribution=_credit("Boundaries", record, "countries"),
         regions_attribution=_credit("Regions", record, "regions"),
     )
+
+
+def _water_url(record: geodata.Record) -> str | None:
+    bundled = bundled_boundary_files()
+    if record.boundary_files["countries"] != bundled["countries"]:
+        return None
+    return f"{served(bundled['water'].parent)}/{bundled['water'].name}"
 
 
 def _credit(what: str, record: geodata.Record, key: str) -> str:

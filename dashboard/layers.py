@@ -100,8 +100,12 @@ GROUP_NAMES: Mapping[str, str] = _GroupNames()
 for _layer in (
     MapLayer("country", "Contributing countries", "restyle", map_content.country_styles,
              map_content.country_legend),
+    MapLayer("base", "Home bases", "points", map_content.base_points, map_content.base_legend,
+             order=35),
     MapLayer("region", "Regions of the host country", "restyle", map_content.region_styles,
              map_content.region_legend),
+    MapLayer("route", "Trails", "lines", map_content.route_lines, map_content.route_legend,
+             order=5),
     MapLayer("city", "Cities: unrest", "points", map_content.city_points, map_content.city_legend,
              map_content.grouped_points_note("city", "cities"), order=20),
     MapLayer("site", "Guarded sites", "points", map_content.site_points, map_content.site_legend,

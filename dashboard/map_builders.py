@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import folium
-import xyzservices
 
 from dashboard import map_content, palette
 from dashboard.layers import GROUP_NAMES, map_layers
@@ -25,16 +24,17 @@ if TYPE_CHECKING:
 HOST_VIEW = "host"
 # Without a record's bounds (tests, benchmarks): the whole inhabited world.
 WORLD_BOUNDS = (-170.0, -50.0, 170.0, 75.0)
-# Space around the record's bounds, as a share of their size, so nothing sits on the map's edge.
-_MARGIN = 0.08
-# Resolved once: folium would search the whole xyzservices catalogue for "OpenStreetMap" on every run.
-_OSM = xyzservices.providers.OpenStreetMap.Mapnik
+# Pixels kept clear around a view: room for a symbol's label, the view buttons (top right) and the
+# attribution line (bottom).
+FIT_TOP_LEFT = (24, 24)
+FIT_BOTTOM_RIGHT = (24, 36)
 _NEUTRAL = {
     "color": palette.BORDER,
     "weight": 1,
     "fillColor": palette.NEUTRAL_FILL,
-    "fillOpacity": 0.35,
+    "fillOpacity": 1,
 }
+_WATER = {"stroke": False, "fillColor": palette.WATER, "fillOpacity": 1}
 
 
 Bounds = tuple[float, float, float, float]
@@ -58,8 +58,14 @@ def build_base_map(
         control_scale=True,
         min_zoom=2,
         prefer_canvas=False,
+        # Quarter steps fit a view tightly; the key's corner (bottom left) is the one kept free.
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+        zoom_control="bottomright",
     )
-    base.fit_bounds(_padded(bounds))
+    base.fit_bounds(
+        _corners(bounds), padding_top_left=FIT_TOP_LEFT, padding_bottom_right=FIT_BOTTOM_RIGHT
+    )
     # Leaflet and the helpers come from the app's own server; folium's defaults point at CDNs.
     base.default_js = list(assets.js)
     base.default_css = list(assets.css)
@@ -75,23 +81,31 @@ def build_base_map(
               "pane": "kzRegions", "zIndex": 360,
               "style": {**_NEUTRAL, "fillOpacity": 0.0, "weight": 0.8}, "attribution": assets.regions_attribution},
     ).add_to(base)  # fmt: skip
-    # Optional online tiles: off by default, and nothing breaks when they cannot load.
-    folium.TileLayer(_OSM, name="OpenStreetMap tiles (online)", overlay=True, show=False).add_to(
-        base
-    )
+    if assets.water_url:
+        # Over the regions: their fills would otherwise cover lakes such as Balkhash.
+        FetchedGeoJson(
+            name="Water",
+            spec={"key": "water", "url": assets.water_url, "id": "id", "label": None, "style": _WATER,
+                  "pane": "kzWater", "zIndex": 365, "interactive": False,
+                  "attribution": assets.water_attribution},
+        ).add_to(base)  # fmt: skip
     HelperCall("housekeeping", None).add_to(base)
     if views:
         HelperCall(
-            "views", [{"label": label, "bounds": _padded(view)} for label, view in views]
+            "views",
+            {
+                "views": [{"label": label, "bounds": _corners(view)} for label, view in views],
+                "first": _corners(bounds),
+                "padding": {"topLeft": FIT_TOP_LEFT, "bottomRight": FIT_BOTTOM_RIGHT},
+            },
         ).add_to(base)
     return base
 
 
-def _padded(bounds: Bounds) -> list[list[float]]:
-    """Leaflet bounds ([[south, west], [north, east]]) with a margin, so nothing sits on the edge."""
+def _corners(bounds: Bounds) -> list[list[float]]:
+    """Leaflet bounds: [[south, west], [north, east]]."""
     west, south, east, north = bounds
-    pad_x, pad_y = (east - west) * _MARGIN, (north - south) * _MARGIN
-    return [[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]]
+    return [[south, west], [north, east]]
 
 
 def build_day_groups(
@@ -120,6 +134,7 @@ def build_day_groups(
             "legend": legend,
             "host": snap.host_name,
             "labels": map_content.city_labels(snap),
+            "summary": map_content.map_summary(snap, force=force),
         },
     ).add_to(status)
     groups = [status]
@@ -128,8 +143,3 @@ def build_day_groups(
         HelperCall(layer.draw, data).add_to(group)
         groups.append(group)
     return groups
-
-
-def build_layer_control() -> folium.LayerControl:
-    """The layer control (collapsed: it opens on hover or tap, leaving the map and legend visible)."""
-    return folium.LayerControl(collapsed=True, position="topright")

@@ -15,6 +15,7 @@ import shapely
 import geodata
 from dashboard import aggregate, palette
 from dashboard.payload import (
+    Arrow,
     Card,
     Legend,
     LegendRow,
@@ -89,20 +90,24 @@ def country_styles(snap: geodata.Snapshot) -> Restyle:
     """Fills, tooltips and popups for the host and the contributing countries."""
     styles, popups = {}, {}
     host = snap.host_name
+    colours = contingent_colours(snap)
     for feature in snap.layers["country"]:
         props = feature.properties
         if props["role"] == "context":
             continue
         iso3 = props["iso3"]
         if props["role"] == "host":
-            styles[iso3] = {"fillColor": palette.HOST_FILL, "fillOpacity": 0.6, "weight": 2}
+            styles[iso3] = {"fillColor": palette.HOST_FILL, "fillOpacity": 1, "weight": 2,
+                            "color": palette.HOST_BORDER}  # fmt: skip
             popups[iso3] = card(props, "Host country")
             continue
         status = palette.STATUS_LABEL[props["status"]]
+        # Outlined, not filled: the status is written at the home base (``base_points``).
         styles[iso3] = {
-            "fillColor": palette.STATUS_FILL[props["status"]],
-            "fillOpacity": 0.75,
-            "weight": 2,
+            "fillColor": palette.CONTRIBUTOR_FILL,
+            "fillOpacity": 1,
+            "color": colours.get(iso3, palette.BORDER),
+            "weight": 2.5,
         }
         lines = [props["contingent"], f"Status: {status}", troops_text(props, host)]
         popups[iso3] = card(
@@ -148,6 +153,69 @@ def _lat_lons(feature: geodata.Feature) -> list[list[float]]:
     if feature.geometry is None:
         raise ValueError(f"{feature.properties['id']!r} has no location")
     return [[float(lat), float(lon)] for lon, lat in feature.geometry.coords]
+
+
+# How far an arc bows out from its chord, as a share of the chord's length; and its vertices.
+_BOW = 0.18
+_ARC_POINTS = 24
+_ARROW_AT = 0.8
+
+
+def _mercator_y(lat: float) -> float:
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _latitude(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
+
+
+def arc(start: Sequence[float], end: Sequence[float]) -> tuple[list[list[float]], Arrow]:
+    """A curved leg from ``start`` to ``end`` ([lat, lon]) and an arrowhead four fifths along it.
+
+    The curve is a quadratic Bézier on the web map's (Mercator) plane that bows to the left of the
+    direction of travel, so that a leg out and the leg back along the same route stay apart. The
+    arrow's heading is in degrees clockwise from east on screen, the same at every zoom (Mercator
+    keeps angles); it sits short of the end, clear of the symbols at the destination.
+
+    Examples
+    --------
+    >>> points, arrow = arc([43.35, 77.04], [56.94, 40.94])  # Almaty to Ivanovo
+    >>> points[0], points[-1], len(points)
+    ([43.35, 77.04], [56.94, 40.94], 24)
+    >>> round(arrow["heading"])  # north-west: up and to the left on screen
+    -137
+    """
+    (lat0, x0), (lat1, x1) = start, end
+    y0, y1 = _mercator_y(lat0), _mercator_y(lat1)
+    # The control point: off the chord's middle, square to it, to the left of travel.
+    cx, cy = (x0 + x1) / 2 - (y1 - y0) * _BOW, (y0 + y1) / 2 + (x1 - x0) * _BOW
+
+    def at(t: float) -> tuple[float, float]:
+        x = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1
+        y = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1
+        return x, y
+
+    points = []
+    for i in range(_ARC_POINTS):
+        x, y = at(i / (_ARC_POINTS - 1))
+        points.append([round(_latitude(y), 4), round(x, 4)])
+    points[0], points[-1] = [lat0, x0], [lat1, x1]
+    t = _ARROW_AT
+    x, y = at(t)
+    # The tangent there; screen y grows downwards.
+    dx = 2 * (1 - t) * (cx - x0) + 2 * t * (x1 - cx)
+    dy = 2 * (1 - t) * (cy - y0) + 2 * t * (y1 - cy)
+    arrow: Arrow = {
+        "lat": round(_latitude(y), 4),
+        "lon": round(x, 4),
+        "heading": math.degrees(math.atan2(-dy, dx)),
+    }
+    return points, arrow
+
+
+def _arc_of(feature: geodata.Feature) -> tuple[list[list[float]], Arrow]:
+    vertices = _lat_lons(feature)
+    return arc(vertices[0], vertices[-1])
 
 
 GROUPED_NOTE = (
@@ -351,14 +419,43 @@ def movement_lines(snap: geodata.Snapshot) -> list[MapLine]:
             f"{props['contingent']}: {phase}",
             f"{props['means'] or 'Means not reported'}, {span}",
         ]
+        coordinates, heading = _arc_of(feature)
         lines.append({
-            "coordinates": _lat_lons(feature),
-            "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3, "opacity": 0.9,
-                      "dashArray": palette.MOVEMENT_DASH[phase]},
+            "coordinates": coordinates, "arrow": heading,
+            "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3, "opacity": 1,
+                      "dashArray": palette.MOVEMENT_DASH[phase], "className": "kz-leg-moving"},
             "tooltip": {"title": props["name"], "lines": text[:1]},
             "popup": card(props, *text, note=props["note"]),
         })  # fmt: skip
     return lines
+
+
+def route_lines(snap: geodata.Snapshot) -> list[MapLine]:
+    """Faint trails: the way each contingent in the host that day came, in its colour."""
+    colours = contingent_colours(snap)
+    lines: list[MapLine] = []
+    for feature in snap.layers["route"][: aggregate.MAX_LINES]:
+        props = feature.properties
+        coordinates, _ = _arc_of(feature)
+        text = [f"The way the {props['contingent']} came", props["means"] or "Means not reported"]
+        lines.append({
+            "coordinates": coordinates,
+            "style": {"color": colours.get(props["iso3"], palette.BORDER), "weight": 2, "opacity": 0.55,
+                      "dashArray": None, "className": "kz-trail"},
+            "tooltip": {"title": props["name"], "lines": text[:1]},
+            "popup": card(props, *text, f"{props['start']} to {props['end']}", note=props["note"]),
+        })  # fmt: skip
+    return lines
+
+
+def route_legend(snap: geodata.Snapshot) -> LegendSection | None:
+    """One row per contingent whose trail is drawn."""
+    colours = contingent_colours(snap)
+    shown = sorted({f.properties["iso3"] for f in snap.layers["route"]})
+    rows: list[LegendRow] = [
+        {"stroke": colours[iso3], "shape": "line", "label": f"How {iso3} came"} for iso3 in shown
+    ]
+    return {"heading": "Trails (contingents in the country)", "rows": rows} if rows else None
 
 
 def _route(route: list[geodata.Feature]) -> MapLine:
@@ -366,9 +463,10 @@ def _route(route: list[geodata.Feature]) -> MapLine:
     phase = first.properties["phase"]
     contingents = sorted({f.properties["iso3"] for f in route})
     text = [f"{len(route):,} {phase} legs", f"By {', '.join(contingents)}"]
+    coordinates, heading = _arc_of(first)
     return {
-        "coordinates": _lat_lons(first),
-        "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3 + min(len(route), 6), "opacity": 0.9,
+        "coordinates": coordinates, "arrow": heading,
+        "style": {"color": palette.MOVEMENT_COLOUR[phase], "weight": 3 + min(len(route), 6), "opacity": 1,
                   "dashArray": palette.MOVEMENT_DASH[phase]},
         "tooltip": {"title": first.properties["name"], "lines": text[:1]},
         "popup": {"title": first.properties["name"], "lines": text, "note": GROUPED_NOTE},
@@ -414,6 +512,24 @@ def _event_group(group: list[geodata.Feature], count: int) -> MapPoint:
     }  # fmt: skip
 
 
+def map_summary(snap: geodata.Snapshot, *, force: str) -> str:
+    """The map's name for screen readers, with the day and its headline figures.
+
+    Examples
+    --------
+    >>> import datetime as dt, geodata
+    >>> snap = geodata.snapshot(geodata.load_record(), dt.date(2022, 1, 7))
+    >>> map_summary(snap, force="CSTO")
+    'Map: Kazakhstan on 7 January 2022 — 1,730 CSTO troops, unrest in 14 cities'
+    """
+    cities = sum(1 for f in snap.layers["city"] if f.properties["unrest_level"])
+    plural = "city" if cities == 1 else "cities"
+    return (
+        f"Map: {snap.host_name} on {long_date(snap.date)} — {snap.troops_in_host:,} {force} troops, "
+        f"unrest in {cities} {plural}"
+    )
+
+
 def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> Legend:
     """The legend: the date, then one section per layer shown (with that day's counts), then notes."""
     from dashboard.layers import map_layers  # the registry imports this module's builders
@@ -434,14 +550,48 @@ def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> Le
 
 
 def country_legend(snap: geodata.Snapshot) -> LegendSection:
-    """Contributing countries by status, with how many are in each that day."""
-    statuses = Counter(f.properties["status"] for f in snap.contributors)
+    """Contributing countries, outlined in their contingent's colour."""
+    colours = contingent_colours(snap)
+    rows: list[LegendRow] = [
+        {"fill": palette.CONTRIBUTOR_FILL, "stroke": colours[f.properties["iso3"]],
+         "label": f.properties["name"]}
+        for f in sorted(snap.contributors, key=lambda f: f.properties["iso3"])
+    ]  # fmt: skip
+    return {"heading": "Contributing countries", "rows": rows}
+
+
+def base_points(snap: geodata.Snapshot) -> list[MapPoint]:
+    """A chip at each contingent's home base giving its status that day ("RUS · deployed")."""
+    colours = contingent_colours(snap)
+    points: list[MapPoint] = []
+    for feature in snap.layers["base"]:
+        props = feature.properties
+        status = props["status"]
+        label = f"{props['iso3']} · {palette.STATUS_LABEL[status].lower()}"
+        lat, lon = _position(feature)
+        troops = troops_text({**props, "troops_low": None, "troops_high": None}, snap.host_name)
+        points.append({
+            "lat": lat, "lon": lon, "label": label,
+            "style": {"color": colours.get(props["iso3"], palette.BORDER),
+                      "fillColor": palette.STATUS_FILL[status],
+                      "textColor": palette.STATUS_TEXT[status]},
+            "tooltip": {"title": f"{props['contingent']}: {palette.STATUS_LABEL[status].lower()}",
+                        "lines": [f"Home base: {props['name']}", troops]},
+            "popup": card(props, f"Status: {palette.STATUS_LABEL[status]}", f"Home base: {props['name']}",
+                          troops, title=props["contingent"]),
+        })  # fmt: skip
+    return points
+
+
+def base_legend(snap: geodata.Snapshot) -> LegendSection | None:
+    """The statuses the home-base chips show that day."""
+    statuses = Counter(f.properties["status"] for f in snap.layers["base"])
     rows: list[LegendRow] = [
         {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses[status]})"}
         for status, label in palette.STATUS_LABEL.items()
         if statuses[status]  # a row for nothing only takes space
     ]
-    return {"heading": "Contributing countries", "rows": rows}
+    return {"heading": "Contingents (at home base)", "rows": rows} if rows else None
 
 
 def region_legend(snap: geodata.Snapshot) -> LegendSection:

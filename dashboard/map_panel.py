@@ -11,7 +11,6 @@ from dashboard.map_builders import (
     HOST_VIEW,
     build_base_map,
     build_day_groups,
-    build_layer_control,
 )
 
 if TYPE_CHECKING:
@@ -33,7 +32,9 @@ def show_map(record: geodata.Record, snap: geodata.Snapshot, layers: tuple[str, 
             ),
         ),
         feature_group_to_add=build_day_groups(snap, layers=layers, force=record.meta.force),
-        layer_control=build_layer_control(),
+        # No layer switcher on the map: the page's Layers choice is the only one, and it also
+        # decides what the day's download holds.
+        layer_control=None,
         key=MAP_KEY,
         # Nothing returned: panning or zooming never reruns the app.
         returned_objects=[],

@@ -64,10 +64,17 @@ class PlaceLabel(LatLon):
     text: str
 
 
+class Arrow(LatLon):
+    """An arrowhead on a leg: where it sits and its heading (degrees clockwise from east)."""
+
+    heading: float
+
+
 class MapLine(TypedDict):
     """A leg or route (``KZ.lines``): [lat, lon] vertices."""
 
     coordinates: list[list[float]]
+    arrow: NotRequired[Arrow]
     style: dict[str, Any]
     tooltip: Tooltip
     popup: Card

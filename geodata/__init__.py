@@ -13,7 +13,7 @@ from geodata._export import (
 )
 from geodata._layers import LAYERS, Layer, layer, register_layer, unregister_layer
 from geodata._limits import MAX_ARCHIVE_BYTES
-from geodata._load import bundled_record_path, load_record
+from geodata._load import bundled_boundary_files, bundled_record_path, load_record
 from geodata._record import WGS84, Record, RecordMeta
 from geodata._schemas import CONFIDENCE_LEVELS, SOURCE_URL_PATTERN, is_source_url
 from geodata._story import MEASURE_LABELS, STORY_COLUMNS, story_csv_bytes, story_rows
@@ -46,6 +46,7 @@ __all__ = [
     "RecordError",
     "RecordMeta",
     "Snapshot",
+    "bundled_boundary_files",
     "bundled_record_path",
     "checked_layers",
     "feature_collection_bytes",

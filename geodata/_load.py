@@ -27,7 +27,7 @@ from geodata._record import WGS84, Provenance, Record, RecordMeta
 from geodata._schemas import CONFIDENCE_LEVELS, SCHEMAS, is_source_url
 from geodata._tables import read_table, typed_table
 
-__all__ = ["bundled_record_path", "load_record"]
+__all__ = ["bundled_boundary_files", "bundled_record_path", "load_record"]
 
 _REQUIRED_META = (
     "title",
@@ -43,6 +43,21 @@ _REQUIRED_META = (
 def bundled_record_path() -> Path:
     """The folder of the record that ships with the package (January 2022)."""
     return Path(str(importlib.resources.files("geodata") / "data" / "record"))
+
+
+_BUNDLED_FILES = {
+    "countries": "../boundaries/countries.geojson",
+    "regions": "../boundaries/kz_regions_2022-01.geojson",
+    "places_gazetteer": "../geonames_places.csv",
+}
+
+
+def bundled_boundary_files() -> dict[str, Path]:
+    """The files that ship with the package: countries, regions, places and the map's water."""
+    record = bundled_record_path()
+    files = {key: (record / path).resolve() for key, path in _BUNDLED_FILES.items()}
+    files["water"] = (record / "../boundaries/water.geojson").resolve()
+    return files
 
 
 def load_record(path: str | Path | None = None, *, confined_to: str | Path | None = None) -> Record:
@@ -209,11 +224,7 @@ def _read_meta(
         property_aliases=_aliases(raw.get("export", {}), problems),
         default_date=default_date,
     )
-    defaults = {
-        "countries": "../boundaries/countries.geojson",
-        "regions": "../boundaries/kz_regions_2022-01.geojson",
-        "places_gazetteer": "../geonames_places.csv",
-    }
+    defaults = _BUNDLED_FILES
     given = raw.get("boundaries", {})
     if not isinstance(given, dict):
         problems.append(Problem(name, None, "boundaries", "must be a table: [boundaries]"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 __all__ = [
+    "BaseProperties",
     "CityProperties",
     "CountryProperties",
     "EventProperties",
@@ -103,6 +104,20 @@ class MovementProperties(TypedDict):
     start: str
     end: str
     note: str | None
+    sources: list[str]
+    confidence: str
+
+
+class BaseProperties(TypedDict):
+    """A contingent's home base and the contingent's status that day."""
+
+    id: str
+    name: str
+    iso3: str
+    contingent: str
+    status: str
+    troops_in_host: int
+    troops_estimate: bool
     sources: list[str]
     confidence: str
 

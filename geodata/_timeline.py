@@ -25,6 +25,7 @@ from geodata._features import UNREST_LABELS, Feature, city_feature
 from geodata._index import latest_on_or_before, point_json
 from geodata._layers import LAYERS, Layer, layer, register_layer
 from geodata._properties import (
+    BaseProperties,
     CityProperties,
     CountryProperties,
     EventProperties,
@@ -345,24 +346,58 @@ def _troops(record: Record, day: dt.date) -> tuple[Feature, ...]:
     return tuple(features)
 
 
+def _bases(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    """Each contingent's home base, with the contingent's status and troops in the host that day."""
+    index, features = record.index, []
+    for iso3, contingent in sorted(index.contingent_by_iso3.items()):
+        home = index.places[contingent["home_place_id"]]
+        if home["geometry"] is None:
+            continue
+        status, phase = contingent_status(index, contingent["id"], day)
+        facts = [contingent] if phase is None else [contingent, phase]
+        properties: BaseProperties = {
+            "id": contingent["id"], "name": home["name"], "iso3": iso3,
+            "contingent": contingent["name"], "status": status,
+            "troops_in_host": troops_on(contingent, day),
+            "troops_estimate": bool(contingent["troops_estimate"]),
+            "sources": list(dict.fromkeys(u for row in facts for u in row["sources"])),
+            "confidence": weakest(row["confidence"] for row in facts),
+        }  # fmt: skip
+        features.append(Feature(properties, home["geometry"], home["geometry_json"]))
+    return tuple(features)
+
+
+def _routes(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    """The deployment legs of every contingent in the host that day: the way each one came."""
+    index = record.index
+    legs = [
+        leg
+        for _, contingent in sorted(index.contingent_by_iso3.items())
+        if troops_on(contingent, day)
+        for leg in index.landings.get(contingent["id"], ())
+        if leg["start"] <= day
+    ]
+    return tuple(_leg_feature(index, leg) for leg in legs)
+
+
 def _movements(record: Record, day: dt.date) -> tuple[Feature, ...]:
     index = record.index
-    features = []
-    for leg in index.movements.covering(day):
-        origin, destination = (
-            index.places[leg["origin_place_id"]],
-            index.places[leg["destination_place_id"]],
-        )
-        contingent = _contingent(index, leg["contingent_id"])
-        properties: MovementProperties = {
-            "id": leg["id"], "name": f"{origin['name']} → {destination['name']}", "phase": leg["phase"],
-            "contingent_id": contingent["id"], "contingent": contingent["name"], "iso3": contingent["country_iso3"],
-            "origin": origin["name"], "destination": destination["name"], "means": leg["means"] or None,
-            "start": leg["start"].isoformat(), "end": leg["end"].isoformat(), "note": leg["note"] or None,
-            "sources": list(leg["sources"]), "confidence": leg["confidence"],
-        }  # fmt: skip
-        features.append(Feature(properties, leg["geometry"], leg["geometry_json"]))
-    return tuple(features)
+    return tuple(_leg_feature(index, leg) for leg in index.movements.covering(day))
+
+
+def _leg_feature(index: TimelineIndex, leg: dict[str, Any]) -> Feature:
+    """A leg as a feature: a line from its origin to its destination, with its contingent."""
+    origin = index.places[leg["origin_place_id"]]
+    destination = index.places[leg["destination_place_id"]]
+    contingent = _contingent(index, leg["contingent_id"])
+    properties: MovementProperties = {
+        "id": leg["id"], "name": f"{origin['name']} → {destination['name']}", "phase": leg["phase"],
+        "contingent_id": contingent["id"], "contingent": contingent["name"], "iso3": contingent["country_iso3"],
+        "origin": origin["name"], "destination": destination["name"], "means": leg["means"] or None,
+        "start": leg["start"].isoformat(), "end": leg["end"].isoformat(), "note": leg["note"] or None,
+        "sources": list(leg["sources"]), "confidence": leg["confidence"],
+    }  # fmt: skip
+    return Feature(properties, leg["geometry"], leg["geometry_json"])
 
 
 def _events(record: Record, day: dt.date) -> tuple[Feature, ...]:
@@ -453,9 +488,11 @@ _SERIES_COLUMNS = [
 # choice; columns are each feature's properties after its id.
 for _layer in (
     Layer("country", "Contributing countries", _countries, columns_of(CountryProperties)),
+    Layer("base", "Home bases (contingent status)", _bases, columns_of(BaseProperties)),
     Layer("region", "Regions (state of emergency)", _regions, columns_of(RegionProperties)),
     Layer("city", "Cities (unrest)", _cities, columns_of(CityProperties)),
     Layer("site", "Guarded sites", _sites, columns_of(SiteProperties)),
+    Layer("route", "Routes of contingents in the country", _routes, columns_of(MovementProperties)),
     Layer("movement", "Deployment and withdrawal legs", _movements, columns_of(MovementProperties)),
     Layer("troops", "Troops on the ground", _troops, columns_of(TroopsProperties)),
     Layer("event", "Events", _events, columns_of(EventProperties)),

