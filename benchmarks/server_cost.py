@@ -5,7 +5,7 @@ about 60 evenly spread days of a long period) this times what the dashboard's ma
 
 1. ``geodata.snapshot(record, day)``;
 2. ``build_day_groups`` (the layers' data: ``dashboard.map_content``) plus ``build_base_map`` and
-   ``build_layer_control``, which ``dashboard/map_panel.py`` also rebuilds on every run;
+   (no layer control: the page's Layers choice is the only layer switcher);
 3. the component's arguments, built as ``streamlit_folium.st_folium`` builds them (render the base map,
    ``_get_map_string``, ``_get_feature_group_string`` per group, ``_get_layer_control_string``, the
    JS/CSS links and the key hash), stopping before the component call itself.
@@ -53,7 +53,7 @@ import geodata
 from benchmarks._cli import add_record_options, chosen_record_folder, middle_days
 from dashboard import map_builders, map_content
 from dashboard.assets import MapAssets
-from dashboard.map_builders import GROUP_NAMES, build_base_map, build_layer_control
+from dashboard.map_builders import GROUP_NAMES, build_base_map
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -79,7 +79,7 @@ class DayCost:
 
     day: str
     snapshot_ms: float
-    groups_ms: float  # build_day_groups + build_base_map + build_layer_control
+    groups_ms: float  # build_day_groups + build_base_map
     args_ms: float  # streamlit_folium turning them into the component's arguments
     total_ms: float
     script_bytes: int
@@ -168,7 +168,7 @@ def step(
     snap = geodata.snapshot(record, day)
     snapped = time.perf_counter()
     groups = day_groups(record, snap, layers)
-    base, control = build_base_map(ASSETS), build_layer_control()
+    base, control = build_base_map(ASSETS), None  # the page passes no layer control
     built = time.perf_counter()
     args = component_args(base, groups, control)
     done = time.perf_counter()

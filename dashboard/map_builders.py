@@ -26,8 +26,8 @@ HOST_VIEW = "host"
 WORLD_BOUNDS = (-170.0, -50.0, 170.0, 75.0)
 # Pixels kept clear around a view: room for a symbol's label, the view buttons (top right) and the
 # attribution line (bottom).
-FIT_TOP_LEFT = (24, 24)
-FIT_BOTTOM_RIGHT = (24, 36)
+FIT_TOP_LEFT = (14, 16)
+FIT_BOTTOM_RIGHT = (14, 26)
 _NEUTRAL = {
     "color": palette.BORDER,
     "weight": 1,
@@ -58,8 +58,8 @@ def build_base_map(
         control_scale=True,
         min_zoom=2,
         prefer_canvas=False,
-        # Quarter steps fit a view tightly; the key's corner (bottom left) is the one kept free.
-        zoom_snap=0.25,
+        # Any zoom, not whole or half steps: a view is fitted as tightly as the map's box allows.
+        zoom_snap=0,
         zoom_delta=0.5,
         zoom_control="bottomright",
     )

@@ -364,7 +364,7 @@ def troop_points(snap: geodata.Snapshot) -> list[MapPoint]:
         "lat": sum(lats) / len(lats), "lon": sum(lons) / len(lons), "label": label,
         "style": {"color": "#000000", "fillColor": "#333333"},
         "tooltip": {"title": label, "lines": [f"{len(features)} contingents on the ground"]},
-        "popup": None, "below": True, "interactive": False,
+        "popup": None, "above": True, "interactive": False,
         "zIndexOffset": 1000,  # the day's total stays readable above site labels
     })  # fmt: skip
     return points

@@ -164,7 +164,8 @@ def day_feed(snap: geodata.Snapshot) -> None:
     """The day's first events beside the map: time, place, what happened and the outlets."""
     events = snap.layers["event"]
     items = Markup("").join(
-        Markup('<li><span class="kz-feed-when">{}</span><br>{} <span class="kz-outlets">{}</span></li>').format(
+        Markup('<li><span class="kz-feed-when">{}</span><span class="kz-feed-text">{}</span>'
+               '<span class="kz-outlets">{}</span></li>').format(
             " · ".join(part for part in (f.properties["time_local"], f.properties["place"]) if part)
             or "During the day",
             f.properties["name"], _outlet_chips(f.properties["sources"]),

@@ -54,7 +54,7 @@ class MapPoint(LatLon):
     popup: Card | None
     label: NotRequired[str]
     interactive: NotRequired[bool]  # False: a badge to read, which clicks and hovers pass through
-    below: NotRequired[bool]  # a labelled point drawn under its position, not on it
+    above: NotRequired[bool]  # a labelled point drawn above its position, not on it
     zIndexOffset: NotRequired[int]
 
 

@@ -107,12 +107,15 @@ class Record:
 
     @cached_property
     def story_bounds(self) -> tuple[float, float, float, float]:
-        """``(west, south, east, north)`` of the host country and every contingent's home base.
+        """``(west, south, east, north)`` of the host, every home base and every deployment's start.
 
-        The first view of a map of this record: where it happened and where the troops came from.
+        The first view of a map of this record: where it happened and where the troops came from
+        (home bases, and the airfields they flew from).
         """
         shapes = list(self.countries.geometry[self.countries.index == self.meta.host_iso3])
-        homes = set(self.tables["contingents"]["home_place_id"])
+        legs = self.tables["movements"]
+        origins = set(legs.loc[legs["phase"] == "deployment", "origin_place_id"])
+        homes = set(self.tables["contingents"]["home_place_id"]) | origins
         shapes += [g for g in self.places.geometry[self.places["id"].isin(homes)] if g is not None]
         west, south, east, north = shapely.GeometryCollection(shapes).bounds
         return float(west), float(south), float(east), float(north)

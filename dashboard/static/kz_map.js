@@ -289,7 +289,7 @@
     features.forEach(function (feature) {
       var marker;
       if (feature.label) {
-        var icon = el("div", feature.label, "kz-label" + (feature.below ? " kz-label-below" : ""));
+        var icon = el("div", feature.label, "kz-label" + (feature.above ? " kz-label-above" : ""));
         icon.style.background = feature.style.fillColor;
         icon.style.borderColor = feature.style.color;
         if (feature.style.textColor) icon.style.color = feature.style.textColor;
