@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -370,7 +371,7 @@ def test_on_a_phone_the_date_and_kazakhstan_show_together_and_one_finger_scrolls
         device_scale_factor=2,
     )
     page = context.new_page()
-    frame_locator, frame = open_map(page, app_url, "2022-01-07")
+    _, frame = open_map(page, app_url, "2022-01-07")
     box = page.locator(MAP_FRAME).bounding_box()
     assert box["y"] <= 220
     expect(page.locator('.st-key-kz-day-bar [data-testid="stSlider"]')).to_be_in_viewport(ratio=1)
@@ -415,7 +416,7 @@ def test_downloads_say_what_they_hold_and_follow_the_layer_choice(page: Page, ap
     assert page.locator("a.kz-download").first.get_attribute("download") != name
     with page.expect_download() as download_info:
         page.locator("a.kz-download").nth(2).click()
-    data = open(download_info.value.path(), "rb").read()
+    data = Path(download_info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert list(table.columns) == list(geodata.STORY_COLUMNS)
