@@ -43,7 +43,7 @@ def day_view() -> None:
     """Everything that changes with the date: only this part reruns on a slider step or while playing."""
     bar, headline = st.columns([11, 9], vertical_alignment="center")
     with bar:
-        day = controls.day_controls(record.meta, tick)
+        day = controls.day_controls(record.meta, tick, panels.timeline_track(record))
     snap = geodata.snapshot(record, day)
     with headline:
         panels.headline(snap)

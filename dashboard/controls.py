@@ -12,6 +12,8 @@ from dashboard import url_state
 from geodata import LAYERS, layer
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from geodata import RecordMeta
 
 DATE = "date"
@@ -82,11 +84,12 @@ def _step(days: int, meta: RecordMeta) -> None:
     st.session_state[DATE] = min(max(day, meta.period_start), meta.period_end)
 
 
-def day_controls(meta: RecordMeta, tick: float | None) -> dt.date:
-    """One row: previous day, the Date slider, next day, Play/Pause and speed.
+def day_controls(meta: RecordMeta, tick: float | None, track: Markup | None = None) -> dt.date:
+    """Previous day, next day, Play/Pause and speed in a row, then the Date slider over ``track``.
 
-    While playing, each tick of the day view's timer advances one day. Play, Pause or a new speed
-    changes the timer itself, which only a run of the whole page can do.
+    ``track`` is HTML drawn under the slider, aligned with it: the record's days at a glance (see
+    ``panels.timeline_track``). While playing, each tick of the day view's timer advances one day.
+    Play, Pause or a new speed changes the timer itself, which only a run of the whole page can do.
     """
     if play_interval() != tick:
         st.rerun()
@@ -98,18 +101,25 @@ def day_controls(meta: RecordMeta, tick: float | None) -> dt.date:
             st.session_state[DATE] += ONE_DAY
             st.session_state[LAST_TICK] = time.monotonic()
     playing = tick is not None
-    with st.container(key="kz-day-bar", horizontal=True, vertical_alignment="bottom", gap="small"):
-        st.button("◀ Previous day", key="step_back", on_click=_step, args=(-1, meta))
+    with st.container(key="kz-day-bar", gap=None):
+        with st.container(
+            key="kz-day-buttons", horizontal=True, vertical_alignment="center", gap="small"
+        ):
+            st.button("◀ Previous day", key="step_back", on_click=_step, args=(-1, meta))
+            st.button("Next day ▶", key="step_forward", on_click=_step, args=(1, meta))
+            st.button(
+                "⏸ Pause" if playing else "▶ Play", key="play_button", on_click=_toggle_play,
+                args=(meta,), help="Play the days one after another", type="primary",
+            )  # fmt: skip
+            st.selectbox(
+                "Speed", options=list(SPEEDS), key=SPEED, width=120, label_visibility="collapsed"
+            )
         day = st.slider(
             "Date", min_value=meta.period_start, max_value=meta.period_end, step=ONE_DAY,
-            key=DATE, format="ddd D MMM YYYY", width="stretch",
+            key=DATE, format="ddd D MMM YYYY", width="stretch", label_visibility="collapsed",
         )  # fmt: skip
-        st.button("Next day ▶", key="step_forward", on_click=_step, args=(1, meta))
-        st.button(
-            "⏸ Pause" if playing else "▶ Play", key="play_button", on_click=_toggle_play,
-            args=(meta,), help="Play the days one after another", type="primary",
-        )  # fmt: skip
-        st.selectbox("Speed", options=list(SPEEDS), key=SPEED, width=110)
+        if track is not None:
+            st.html(track)
     _keep_in_url(day, tuple(st.session_state.get(LAYERS_CHOICE, LAYERS)))
     return day
 

@@ -63,9 +63,12 @@ def build_base_map(
         zoom_delta=0.5,
         zoom_control="bottomright",
     )
-    base.fit_bounds(
-        _corners(bounds), padding_top_left=FIT_TOP_LEFT, padding_bottom_right=FIT_BOTTOM_RIGHT
-    )
+    if not views:
+        base.fit_bounds(
+            _corners(bounds), padding_top_left=FIT_TOP_LEFT, padding_bottom_right=FIT_BOTTOM_RIGHT
+        )
+    # With views, the browser fits the first view itself, without animation (KZ.views): an
+    # animated fit here would finish after it and undo a phone's first view.
     # Leaflet and the helpers come from the app's own server; folium's defaults point at CDNs.
     base.default_js = list(assets.js)
     base.default_css = list(assets.css)
@@ -142,4 +145,6 @@ def build_day_groups(
         group = folium.FeatureGroup(name=layer.group)
         HelperCall(layer.draw, data).add_to(group)
         groups.append(group)
+    for group in groups:
+        HelperCall("named", group.layer_name).add_to(group)
     return groups

@@ -249,7 +249,7 @@ def city_points(snap: geodata.Snapshot) -> list[MapPoint]:
         lat, lon = _position(feature)
         points.append({
             "lat": lat, "lon": lon,
-            "style": {"radius": palette.UNREST_RADIUS[level], "color": "#333333", "weight": 1,
+            "style": {"radius": palette.UNREST_RADIUS[level], "color": "#222222", "weight": 1.5,
                       "fillColor": palette.UNREST_FILL[level], "fillOpacity": 0.9},
             "tooltip": {"title": props["name"], "lines": [f"Unrest level {level}: {props['unrest_label']}"]},
             # A calm city has nothing to cite but its location: its tooltip says all there is.
@@ -275,7 +275,8 @@ def _city_group(group: list[geodata.Feature]) -> MapPoint:
 
 
 def site_points(snap: geodata.Snapshot) -> list[MapPoint]:
-    """Located guarded sites, labelled with the guarding contingent's country code."""
+    """Located guarded sites: a badge with the guarding contingent's code, in its colour."""
+    colours = contingent_colours(snap)
     sites = list(filter(_located, snap.layers["site"]))
     groups = _grouped(sites)
     if groups is not None:
@@ -290,8 +291,10 @@ def site_points(snap: geodata.Snapshot) -> list[MapPoint]:
             lines.append("Location approximate")
         lat, lon = _position(feature)
         points.append({
-            "lat": lat, "lon": lon, "label": props["iso3"],
-            "style": {"color": "#000000", "fillColor": palette.SITE_FILL},
+            "lat": lat, "lon": lon, "label": props["iso3"], "side": "right",
+            "gather": {"kind": "site", "code": props["iso3"]},
+            "style": {"color": "#000000", "fillColor": _colour(colours, props["iso3"]),
+                      "textColor": palette.CONTINGENT_TEXT[_colour(colours, props["iso3"])]},
             "tooltip": {"title": props["name"], "lines": lines[:1]},
             "popup": card(props, *lines, props["place_note"], note=props["note"]),
         })  # fmt: skip
@@ -329,6 +332,11 @@ def contingent_colours(snap: geodata.Snapshot) -> dict[str, str]:
     return palette.contingent_colours(f.properties["iso3"] for f in snap.contributors)
 
 
+def _colour(colours: Mapping[str, str], iso3: str) -> str:
+    """A contingent's colour; a country with no contingent that day gets the last one."""
+    return colours.get(iso3, palette.CONTINGENT_COLOURS[-1])
+
+
 def troop_points(snap: geodata.Snapshot) -> list[MapPoint]:
     """Troops on the ground: a circle per contingent where it was, and a badge with the day's total.
 
@@ -352,18 +360,19 @@ def troop_points(snap: geodata.Snapshot) -> list[MapPoint]:
         points.append({
             "lat": lat, "lon": lon,
             "style": {"radius": troop_radius(props["troops"]), "color": "#222222", "weight": 1,
-                      "fillColor": colours.get(props["iso3"], palette.OKABE_ITO[-1]), "fillOpacity": 0.6},
+                      "fillColor": _colour(colours, props["iso3"]), "fillOpacity": 0.6},
             "tooltip": {"title": props["contingent"], "lines": [figure]},
             "popup": card(props, figure, f"{where}: {props['placed_at']}"),
         })  # fmt: skip
     lats, lons = zip(*(_position(f) for f in features), strict=True)
     total = sum(f.properties["troops"] for f in features)
     estimated = any(f.properties["troops_estimate"] for f in features)
-    label = f"{total:,} troops" + (" (incl. estimates)" if estimated else "")
+    label = f"{total:,} troops" + (" (est.)" if estimated else "")
     points.append({
         "lat": sum(lats) / len(lats), "lon": sum(lons) / len(lons), "label": label,
         "style": {"color": "#000000", "fillColor": "#333333"},
-        "tooltip": {"title": label, "lines": [f"{len(features)} contingents on the ground"]},
+        "tooltip": {"title": f"{total:,} troops on the ground",
+                    "lines": [f"{len(features)} contingents" + (", including estimates" if estimated else "")]},
         "popup": None, "above": True, "interactive": False,
         "zIndexOffset": 1000,  # the day's total stays readable above site labels
     })  # fmt: skip
@@ -382,18 +391,15 @@ def troop_radius(troops: int) -> float:
 
 
 def troops_legend(snap: geodata.Snapshot) -> LegendSection | None:
-    """Each contingent on the ground that day, in its colour, with its troops."""
-    colours = contingent_colours(snap)
-    rows: list[LegendRow] = [
-        {
-            "fill": colours.get(f.properties["iso3"], palette.OKABE_ITO[-1]),
-            "shape": "circle",
-            "label": f"{f.properties['iso3']} {f.properties['troops']:,}"
-            + (" (estimate)" if f.properties["troops_estimate"] else ""),
-        }
-        for f in snap.layers["troops"]
-    ]
-    return {"heading": "Troops on the ground", "rows": rows} if rows else None
+    """How to read the troop circles (the contingents' colours are under Contingents)."""
+    if not snap.layers["troops"]:
+        return None
+    row: LegendRow = {
+        "fill": "#bbbbbb",
+        "shape": "circle",
+        "label": "A circle per contingent, its area in proportion to its troops",
+    }
+    return {"heading": "Troops on the ground", "rows": [row]}
 
 
 def movement_lines(snap: geodata.Snapshot) -> list[MapLine]:
@@ -449,13 +455,15 @@ def route_lines(snap: geodata.Snapshot) -> list[MapLine]:
 
 
 def route_legend(snap: geodata.Snapshot) -> LegendSection | None:
-    """One row per contingent whose trail is drawn."""
-    colours = contingent_colours(snap)
-    shown = sorted({f.properties["iso3"] for f in snap.layers["route"]})
-    rows: list[LegendRow] = [
-        {"stroke": colours[iso3], "shape": "line", "label": f"How {iso3} came"} for iso3 in shown
-    ]
-    return {"heading": "Trails (contingents in the country)", "rows": rows} if rows else None
+    """One row: the faint lines are the ways the contingents in the country came."""
+    if not snap.layers["route"]:
+        return None
+    row: LegendRow = {
+        "stroke": "#999999",
+        "shape": "line",
+        "label": "The way each contingent in the country came",
+    }
+    return {"heading": "Trails", "rows": [row]}
 
 
 def _route(route: list[geodata.Feature]) -> MapLine:
@@ -490,9 +498,12 @@ def event_points(snap: geodata.Snapshot) -> list[MapPoint]:
         confidence = geodata.weakest(p["confidence"] for p in props)
         count = f"{len(events)} event{'s' if len(events) > 1 else ''}"
         lat, lon = _position(events[0])
+        # A small badge up and to the left of the place (its count of events), so that a city's own
+        # circle stays free to click; it gathers with sites at the same spot.
         points.append({
-            "lat": lat, "lon": lon,
-            "style": {"radius": 5, "color": palette.EVENT_FILL, "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1},
+            "lat": lat, "lon": lon, "label": str(len(events)), "side": "left",
+            "gather": {"kind": "event", "code": ""},
+            "style": {"color": palette.EVENT_FILL, "fillColor": "#ffffff", "textColor": "#000000"},
             "tooltip": {"title": props[0]["place"], "lines": [count]},
             "popup": {"title": f"{props[0]['place']}: {count}", "lines": lines, "sources": sources,
                       "confidence": confidence},
@@ -550,14 +561,22 @@ def legend(snap: geodata.Snapshot, layers: Collection[str], *, force: str) -> Le
 
 
 def country_legend(snap: geodata.Snapshot) -> LegendSection:
-    """Contributing countries, outlined in their contingent's colour."""
+    """Each contingent in its colour, with its status and troops in the host that day.
+
+    The colour is that of its country's outline, its trail, its troops and its site badges.
+    """
     colours = contingent_colours(snap)
-    rows: list[LegendRow] = [
-        {"fill": palette.CONTRIBUTOR_FILL, "stroke": colours[f.properties["iso3"]],
-         "label": f.properties["name"]}
-        for f in sorted(snap.contributors, key=lambda f: f.properties["iso3"])
-    ]  # fmt: skip
-    return {"heading": "Contributing countries", "rows": rows}
+    rows: list[LegendRow] = []
+    for feature in sorted(snap.contributors, key=lambda f: f.properties["iso3"]):
+        props = feature.properties
+        troops = props["troops_in_host"] or 0
+        figure = f" · {troops:,}" + (" (est.)" if troops and props["troops_estimate"] else "")
+        rows.append({
+            "fill": colours[props["iso3"]],
+            "label": f"{props['iso3']} · {palette.STATUS_LABEL[props['status']].lower()}"
+            + (figure if troops else ""),
+        })  # fmt: skip
+    return {"heading": "Contingents", "rows": rows}
 
 
 def base_points(snap: geodata.Snapshot) -> list[MapPoint]:
@@ -570,10 +589,10 @@ def base_points(snap: geodata.Snapshot) -> list[MapPoint]:
         label = f"{props['iso3']} · {palette.STATUS_LABEL[status].lower()}"
         lat, lon = _position(feature)
         troops = troops_text({**props, "troops_low": None, "troops_high": None}, snap.host_name)
+        # White with a border in the contingent's colour; the status is in the words.
         points.append({
             "lat": lat, "lon": lon, "label": label,
-            "style": {"color": colours.get(props["iso3"], palette.BORDER),
-                      "fillColor": palette.STATUS_FILL[status],
+            "style": {"color": _colour(colours, props["iso3"]), "fillColor": "#ffffff",
                       "textColor": palette.STATUS_TEXT[status]},
             "tooltip": {"title": f"{props['contingent']}: {palette.STATUS_LABEL[status].lower()}",
                         "lines": [f"Home base: {props['name']}", troops]},
@@ -584,21 +603,25 @@ def base_points(snap: geodata.Snapshot) -> list[MapPoint]:
 
 
 def base_legend(snap: geodata.Snapshot) -> LegendSection | None:
-    """The statuses the home-base chips show that day."""
-    statuses = Counter(f.properties["status"] for f in snap.layers["base"])
-    rows: list[LegendRow] = [
-        {"fill": palette.STATUS_FILL[status], "label": f"{label} ({statuses[status]})"}
-        for status, label in palette.STATUS_LABEL.items()
-        if statuses[status]  # a row for nothing only takes space
-    ]
-    return {"heading": "Contingents (at home base)", "rows": rows} if rows else None
+    """None: the chips at the home bases say their status in words ("RUS · deployed")."""
+    del snap
+    return None
 
 
 def region_legend(snap: geodata.Snapshot) -> LegendSection:
     """How many regions are under a state of emergency that day."""
     count = sum(f.properties["state_of_emergency"] for f in snap.layers["region"])
-    label = f"State of emergency ({count} of {len(snap.layers['region'])})"
-    return {"heading": "Regions", "rows": [{"fill": palette.EMERGENCY_FILL, "label": label}]}
+    total = len(snap.layers["region"])
+    rows: list[LegendRow] = []
+    if count:
+        rows.append(
+            {"fill": palette.EMERGENCY_FILL, "label": f"State of emergency ({count} of {total})"}
+        )
+    if count < total:
+        rows.append(
+            {"fill": palette.HOST_FILL, "label": f"No state of emergency ({total - count})"}
+        )
+    return {"heading": "Regions", "rows": rows}
 
 
 def city_legend(snap: geodata.Snapshot) -> LegendSection:
@@ -645,10 +668,16 @@ def event_legend(snap: geodata.Snapshot) -> LegendSection:
     row: LegendRow = {
         "fill": "#ffffff",
         "stroke": palette.EVENT_FILL,
-        "shape": "circle",
-        "label": f"Places with events ({located} events)",
+        "symbol": "2",
+        "label": f"Events at a place, counted ({located} events)",
     }
-    return {"heading": "Events", "rows": [row]}
+    chip: LegendRow = {
+        "fill": "#ffffff",
+        "stroke": "#111111",
+        "symbol": "3",
+        "label": "Sites and events at one spot: click to spread them",
+    }
+    return {"heading": "Events", "rows": [row, chip]}
 
 
 def grouped_points_note(key: str, noun: str) -> Callable[[geodata.Snapshot], list[str]]:

@@ -30,30 +30,36 @@ CONTRIBUTOR_FILL = "#f1eee8"
 EMERGENCY_FILL = "#e69f00"
 UNREST_FILL = {0: "#d9d9d9", 1: "#fec44f", 2: "#ec7014", 3: "#993404"}
 UNREST_RADIUS = {0: 4, 1: 7, 2: 10, 3: 13}
-SITE_FILL = "#009e73"
+# A guarded site's badge takes its contingent's colour; this one is for the key and for groups.
+SITE_FILL = "#ffffff"
 # Dark enough for 3.5:1 or more against water, land, the host and its state-of-emergency fill.
 MOVEMENT_COLOUR = {"deployment": "#084594", "withdrawal": "#8c2d04", "return": "#8c2d04"}
 MOVEMENT_DASH = {"deployment": None, "withdrawal": "8 5", "return": "2 5"}
 EVENT_FILL = "#000000"
-# Text on a status chip: dark on the light fills, white on the dark one.
+# Text on a status chip (white, edged in the contingent's colour): grey while not in the country.
 STATUS_TEXT = {
-    "not_deployed": "#333333",
+    "not_deployed": "#666666",
     "deploying": "#000000",
-    "deployed": "#ffffff",
+    "deployed": "#000000",
     "withdrawing": "#000000",
-    "withdrawn": "#333333",
+    "withdrawn": "#666666",
 }
-# Okabe-Ito, for one colour per contingent in charts.
-OKABE_ITO = ("#e69f00", "#56b4e9", "#009e73", "#0072b2", "#d55e00", "#cc79a7", "#f0e442", "#000000")
+# One colour per contingent, on the map (outline, trail, troops, site badges) and in the chart:
+# Okabe-Ito without the colours the map already uses for something else (orange: state of
+# emergency; sky blue: water; yellow: protest), then a dark grey.
+CONTINGENT_COLOURS = ("#d55e00", "#cc79a7", "#009e73", "#0072b2", "#555555", "#000000")
+# Text on a contingent's colour: white where the colour is dark enough for it.
+CONTINGENT_TEXT = {"#d55e00": "#000000", "#cc79a7": "#000000", "#009e73": "#000000",
+                   "#0072b2": "#ffffff", "#555555": "#ffffff", "#000000": "#ffffff"}  # fmt: skip
 
 
 def contingent_colours(codes: Iterable[str]) -> dict[str, str]:
-    """One Okabe–Ito colour per contingent, by ISO3 code in alphabetical order (chart and map alike).
+    """One colour per contingent, by ISO3 code in alphabetical order (chart and map alike).
 
     Examples
     --------
     >>> contingent_colours(["RUS", "ARM"])
-    {'ARM': '#e69f00', 'RUS': '#56b4e9'}
+    {'ARM': '#d55e00', 'RUS': '#cc79a7'}
     """
     ordered = sorted(set(codes))
-    return {code: OKABE_ITO[i % len(OKABE_ITO)] for i, code in enumerate(ordered)}
+    return {code: CONTINGENT_COLOURS[i % len(CONTINGENT_COLOURS)] for i, code in enumerate(ordered)}

@@ -58,6 +58,59 @@ def headline(snap: geodata.Snapshot) -> None:
     )
 
 
+# One strip per record: it does not change with the day (the slider's thumb shows the day).
+_TRACKS: weakref.WeakKeyDictionary[geodata.Record, Markup] = weakref.WeakKeyDictionary()
+_TRACK_BAR_PX = 16
+
+
+def timeline_track(record: geodata.Record) -> Markup:
+    """The record's days under the Date slider, aligned with it.
+
+    A bar per day for its events, a band while troops were in the country, and the key days (events
+    with a ``milestone``) named.
+    """
+    track = _TRACKS.get(record)
+    if track is None:
+        track = _TRACKS[record] = _build_track(record)
+    return track
+
+
+def _build_track(record: geodata.Record) -> Markup:
+    days = record.meta.days
+    last = max(len(days) - 1, 1)
+    counts = [len(geodata.snapshot(record, day).layers["event"]) for day in days]
+    troops = geodata.troop_series(record).groupby("date")["troops_in_host"].sum()
+    most = max(counts) or 1
+    marks = geodata.milestones(record)
+    parts = []
+    step = f"{100 / last:.3f}%"
+    for i, (day, count) in enumerate(zip(days, counts, strict=True)):
+        at = f"{100 * i / last:.3f}%"
+        if int(troops.get(day, 0)):
+            parts.append(
+                Markup('<span class="kz-track-troops" style="left:{};width:{}"></span>').format(
+                    at, step
+                )
+            )
+        if count:
+            height = max(2, round(_TRACK_BAR_PX * count / most))
+            parts.append(
+                Markup('<span class="kz-track-bar" style="left:{};height:{}px"></span>').format(
+                    at, height
+                )
+            )
+    labels = Markup("").join(
+        Markup('<span class="kz-track-mark" style="left:{}">{}</span>').format(
+            f"{100 * days.index(day) / last:.3f}%", label
+        )
+        for day, label in marks.items()
+    )
+    return Markup(
+        '<div class="kz-track" aria-hidden="true"><div class="kz-track-days">{}</div>'
+        '<div class="kz-track-marks">{}</div></div>'
+    ).format(Markup("").join(parts), labels)
+
+
 def troop_total(record: geodata.Record, snap: geodata.Snapshot) -> None:
     """The day's troops in the host country, and the change from the day before (beside the map)."""
     change = snap.troops_in_host - _day_before(record, snap).troops_in_host

@@ -46,6 +46,13 @@ class LatLon(TypedDict):
     lon: float
 
 
+class Gather(TypedDict):
+    """What a symbol counts as when it is gathered with others into one chip."""
+
+    kind: str  # "site" or "event"
+    code: str  # the guarding contingent's code, for a site
+
+
 class MapPoint(LatLon):
     """A circle or labelled badge (``KZ.points``)."""
 
@@ -55,6 +62,8 @@ class MapPoint(LatLon):
     label: NotRequired[str]
     interactive: NotRequired[bool]  # False: a badge to read, which clicks and hovers pass through
     above: NotRequired[bool]  # a labelled point drawn above its position, not on it
+    side: NotRequired[str]  # "left" or "right": a badge beside its point, leaving the point free
+    gather: NotRequired[Gather]  # symbols at one spot on screen are shown as one chip
     zIndexOffset: NotRequired[int]
 
 
@@ -95,6 +104,7 @@ class LegendRow(TypedDict, total=False):
     fill: str
     stroke: str
     shape: str
+    symbol: str  # a character drawn in the swatch (a count)
     label: str
 
 

@@ -73,7 +73,9 @@ PAGE_TAGS = {
     "small",
     "a",
 }
-PAGE_ATTRIBUTES = {"aria-live", "aria-label", "class", "id"}
+PAGE_ATTRIBUTES = {"aria-live", "aria-label", "aria-hidden", "class", "id", "style"}
+# The only inline styles the page writes: positions and sizes on the timeline under the slider.
+PAGE_STYLE = re.compile(r"left:[\d.]+%(;height:\d+px|;width:[\d.]+%)?")
 # A source link opens a record's http(s) URL; a download link saves a file from the app's server.
 SOURCE_LINK = {"href", "target", "rel", "class"}
 DOWNLOAD_LINK = {"href", "download", "title", "class"}
@@ -237,7 +239,12 @@ def sent_groups(record: geodata.Record, day: dt.date) -> tuple[list[str], list[A
     snap = geodata.snapshot(record, day)
     base = build_base_map(ASSETS)
     groups = build_day_groups(snap, layers=geodata.LAYERS, force=record.meta.force)
-    given = [c.data for g in groups for c in g._children.values() if isinstance(c, HelperCall)]
+    given = [
+        c.data
+        for g in groups
+        for c in g._children.values()
+        if isinstance(c, HelperCall) and c.function in DAY_HELPERS
+    ]
     return [_get_feature_group_string(g, map=base, idx=i) for i, g in enumerate(groups)], given
 
 
@@ -281,6 +288,7 @@ class Page(HTMLParser):
         self.tags: set[str] = set()
         self.attributes: set[str] = set()
         self.links: list[dict[str, str]] = []
+        self.styles: list[str] = []
         self.chunks: list[str] = []
         self.feed(body)
         self.close()
@@ -291,6 +299,7 @@ class Page(HTMLParser):
             self.links.append({name: value or "" for name, value in attrs})
         else:
             self.attributes.update(name for name, _ in attrs)
+            self.styles.extend(value or "" for name, value in attrs if name == "style")
 
     def handle_data(self, data: str) -> None:
         self.chunks.append(data)
@@ -352,6 +361,7 @@ def test_page_shows_record_text_as_text(
     for block in blocks:
         assert block.tags <= PAGE_TAGS, block.tags - PAGE_TAGS
         assert block.attributes <= PAGE_ATTRIBUTES, block.attributes - PAGE_ATTRIBUTES
+        assert all(PAGE_STYLE.fullmatch(style) for style in block.styles), block.styles
         for link in block.links:
             check_link(link)
     assert any("download" in link for block in blocks for link in block.links)

@@ -74,12 +74,13 @@ def test_contributors_are_outlined_and_their_status_is_written_at_home(record):
     assert during["KAZ"]["fillColor"] == palette.HOST_FILL
     assert "UZB" not in during  # context countries keep the neutral basemap style
     chips = {
-        n: {p["label"]: p["style"]["fillColor"] for p in map_content.base_points(snap(record, n))}
+        n: {p["label"]: p["style"] for p in map_content.base_points(snap(record, n))}
         for n in (5, 10, 20)
     }
-    assert chips[5]["RUS · not deployed"] == palette.STATUS_FILL["not_deployed"]
-    assert chips[10]["RUS · deployed"] == palette.STATUS_FILL["deployed"]
-    assert chips[20]["ARM · withdrawn"] == palette.STATUS_FILL["withdrawn"]
+    # White chips edged in the contingent's colour; the status is in the words, greyed when away.
+    assert chips[5]["RUS · not deployed"]["textColor"] == palette.STATUS_TEXT["not_deployed"]
+    assert chips[10]["RUS · deployed"]["color"] == colours["RUS"]
+    assert chips[20]["ARM · withdrawn"]["textColor"] == palette.STATUS_TEXT["withdrawn"]
     popup = map_content.country_styles(snap(record, 10))["popups"]["RUS"]
     assert any("estimate" in line for line in popup["lines"])
     assert popup["sources"] and popup["confidence"] == "high"
@@ -124,9 +125,10 @@ def test_movement_lines_run_from_origin_to_destination_on_their_days(record):
 def test_legend_states_the_date_and_the_counts(record):
     legend = map_content.legend(snap(record, 14), geodata.LAYERS, force="CSTO")
     assert legend["title"] == "14 January 2022"
-    text = json.dumps(legend)
-    assert "Withdrawing (5)" in text
+    text = json.dumps(legend, ensure_ascii=False)
+    assert "RUS · withdrawing · 1,500 (est.)" in text
     assert "State of emergency (10 of 17)" in text
+    assert "No state of emergency (7)" in text
     assert "CSTO troops in Kazakhstan: 2,030 (includes estimates)" in legend["notes"]
 
 

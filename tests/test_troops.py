@@ -46,22 +46,24 @@ def test_the_symbols_area_follows_the_troops_and_the_badge_gives_the_total(recor
     radii = {p["tooltip"]["title"]: p["style"]["radius"] for p in circles}
     russia, kyrgyz = radii["Russian contingent"], radii["Kyrgyz contingent"]
     assert (russia / kyrgyz) ** 2 == pytest.approx(1500 / 150)
-    assert badge["label"] == "2,030 troops (incl. estimates)"
+    assert badge["label"] == "2,030 troops (est.)"
     assert host_outline(record).contains(shapely.Point(badge["lon"], badge["lat"]))
     # Drawn largest first, so the small contingents at the airport stay on top.
     assert [p["style"]["radius"] for p in circles] == sorted(radii.values(), reverse=True)
 
 
-def test_the_legend_lists_who_is_on_the_ground_in_the_charts_colours(record):
+def test_the_key_lists_each_contingent_in_the_charts_colours_with_its_troops(record):
     snap = geodata.snapshot(record, day(7))
-    section = map_content.troops_legend(snap)
-    assert section is not None
+    section = map_content.country_legend(snap)
     labels = [row["label"] for row in section["rows"]]
-    assert labels == ["BLR 80 (estimate)", "KGZ 150", "RUS 1,500 (estimate)"]
-    colours = map_content.contingent_colours(snap)
-    assert [row["fill"] for row in section["rows"]] == [
-        colours["BLR"],
-        colours["KGZ"],
-        colours["RUS"],
+    assert labels == [
+        "ARM · deploying",
+        "BLR · deployed · 80 (est.)",
+        "KGZ · deploying · 150",
+        "RUS · deploying · 1,500 (est.)",
+        "TJK · deploying",
     ]
+    colours = map_content.contingent_colours(snap)
+    assert [row["fill"] for row in section["rows"]] == [colours[c] for c in sorted(colours)]
+    assert map_content.troops_legend(snap) is not None
     assert map_content.troops_legend(geodata.snapshot(record, day(2))) is None

@@ -178,7 +178,9 @@
   KZ.KEY_SHARE = 0.5;
   function showLegend(map, spec) {
     if (!KZ.legendBox) {
-      var control = L.control({ position: "bottomleft" });
+      // On a phone the bottom-left corner holds the credits: the key goes to the top left there.
+      var corner = map.getSize().x < KZ.NARROW ? "topleft" : "bottomleft";
+      var control = L.control({ position: corner });
       control.onAdd = function () {
         var box = el("details", null, "kz-legend");
         box.appendChild(el("summary", "Key", "kz-title"));
@@ -230,7 +232,15 @@
       return node;
     });
     function declutter() {
-      var kept = [];
+      // Badges and chips (sites, troops, home bases) stay; a name under one of them gives way.
+      var kept = Array.prototype.slice
+        .call(map.getContainer().querySelectorAll(".kz-label"))
+        .filter(function (badge) {
+          return badge.offsetParent !== null;
+        })
+        .map(function (badge) {
+          return badge.getBoundingClientRect();
+        });
       nodes.forEach(function (node) {
         node.style.visibility = "visible";
         var box = node.getBoundingClientRect();
@@ -249,6 +259,7 @@
     group.addTo(map);
     declutter();
     map.on("zoomend moveend", declutterSoon);
+    KZ.declutterLabels = declutter; // again once symbols have been gathered into chips
     return {
       remove: function () {
         map.off("zoomend moveend", declutterSoon);
@@ -284,12 +295,19 @@
     group.addLayer(new DayStatus());
   };
 
+  /* The day's groups by name (KZ.groups), for the page's own checks: the latest group of a name wins. */
+  KZ.groups = {};
+  KZ.named = function (group, name) {
+    KZ.groups[name] = group;
+  };
+
   /* Circle markers or labelled icons: [{lat, lon, style, label, tooltip, popup}]. */
   KZ.points = function (group, features) {
     features.forEach(function (feature) {
       var marker;
       if (feature.label) {
-        var icon = el("div", feature.label, "kz-label" + (feature.above ? " kz-label-above" : ""));
+        var place = feature.above ? " kz-label-above" : feature.side ? " kz-label-" + feature.side : "";
+        var icon = el("div", feature.label, "kz-label" + place);
         icon.style.background = feature.style.fillColor;
         icon.style.borderColor = feature.style.color;
         if (feature.style.textColor) icon.style.color = feature.style.textColor;
@@ -307,19 +325,112 @@
       marker.bindTooltip(card(feature.tooltip));
       if (feature.popup) marker.bindPopup(card(feature.popup), POPUP);
       group.addLayer(marker);
+      if (feature.gather) KZ.gathered.push({ marker: marker, gather: feature.gather, title: feature.tooltip.title });
     });
   };
+
+  /*
+   * Symbols that share a spot on screen (sites and events, ``gather``: {kind, code}) are shown as one
+   * chip, "3 sites · RUS KGZ · 1 event", redone after every zoom. A click on the chip zooms in until
+   * they part; where they sit on one point, it lists them instead, each opening its own card.
+   */
+  KZ.gathered = [];
+  KZ.GATHER_PX = 30;
+  function gather(map) {
+    (KZ.chips || []).forEach(function (chip) {
+      map.removeLayer(chip);
+    });
+    KZ.chips = [];
+    KZ.gathered = KZ.gathered.filter(function (item) {
+      return map.hasLayer(item.marker);
+    });
+    var items = KZ.gathered.map(function (item) {
+      var element = item.marker.getElement();
+      if (element) element.style.display = "";
+      return { item: item, at: map.latLngToContainerPoint(item.marker.getLatLng()), taken: false };
+    });
+    items.forEach(function (seed) {
+      if (seed.taken) return;
+      var members = items.filter(function (other) {
+        return !other.taken && seed.at.distanceTo(other.at) <= KZ.GATHER_PX;
+      });
+      if (members.length < 2) return;
+      members.forEach(function (member) {
+        member.taken = true;
+        var element = member.item.marker.getElement();
+        if (element) element.style.display = "none";
+      });
+      var chip = chipFor(map, members.map(function (member) {
+        return member.item;
+      }));
+      KZ.chips.push(chip); // listed before it is added: adding it must not start another round
+      chip.addTo(map);
+    });
+    if (KZ.declutterLabels) KZ.declutterLabels();
+  }
+
+  function chipFor(map, members) {
+    var sites = members.filter(function (m) {
+      return m.gather.kind === "site";
+    });
+    var events = members.length - sites.length;
+    var codes = [];
+    sites.forEach(function (m) {
+      if (codes.indexOf(m.gather.code) < 0) codes.push(m.gather.code);
+    });
+    var parts = [];
+    if (sites.length) parts.push(codes.join(" ") + " · " + sites.length + (sites.length > 1 ? " sites" : " site"));
+    if (events) parts.push(events + (events > 1 ? " event places" : " event place"));
+    var text = parts.join(" · ");
+    var centre = L.latLngBounds(members.map(function (m) {
+      return m.marker.getLatLng();
+    }));
+    // Beside the spot, on the side with room: a chip near the map's right edge opens to the left.
+    var east = map.latLngToContainerPoint(centre.getCenter()).x > map.getSize().x * 0.7;
+    var side = east ? " kz-label-below-left" : " kz-label-right";
+    var chip = L.marker(centre.getCenter(), {
+      icon: L.divIcon({ html: el("div", text, "kz-label kz-chip" + side), className: "kz-label-icon", iconSize: null }),
+      keyboard: true,
+      title: text + ": " + members.map(function (m) {
+        return m.title;
+      }).join("; "),
+      zIndexOffset: 500,
+    });
+    chip.bindTooltip(card({ title: text, lines: members.map(function (m) {
+      return m.title;
+    }) }));
+    chip.on("click", function () {
+      var bounds = centre.pad(0.6);
+      if (map.getZoom() < map.getBoundsZoom(bounds) - 0.25 && map.getBoundsZoom(bounds) <= 13) {
+        map.fitBounds(bounds, { maxZoom: 13 });
+        return;
+      }
+      var list = el("div", null, "kz-card kz-chooser");
+      list.appendChild(el("div", text, "kz-title"));
+      members.forEach(function (m) {
+        var button = el("button", m.title);
+        button.type = "button";
+        button.addEventListener("click", function () {
+          map.closePopup();
+          m.marker.openPopup();
+        });
+        list.appendChild(button);
+      });
+      L.popup(POPUP).setLatLng(centre.getCenter()).setContent(list).openOn(map);
+    });
+    return chip;
+  }
 
   /* An arrowhead whose tip is at ``at`` ([lat, lon]), turned ``heading`` degrees clockwise from east. */
   function arrowhead(at, heading, colour) {
     var svgNs = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(svgNs, "svg");
-    svg.setAttribute("width", "16");
-    svg.setAttribute("height", "12");
+    svg.setAttribute("width", "22");
+    svg.setAttribute("height", "16");
     svg.setAttribute("viewBox", "0 0 16 12");
     svg.setAttribute("class", "kz-arrow");
     svg.setAttribute("aria-hidden", "true");
-    svg.style.transformOrigin = "16px 6px"; // turn about the tip, which sits on the end point
+    svg.style.transformOrigin = "22px 8px"; // turn about the tip, which sits on the point
     svg.style.transform = "rotate(" + heading + "deg)";
     var tip = document.createElementNS(svgNs, "path");
     tip.setAttribute("d", "M0,0 L16,6 L0,12 L4,6 Z");
@@ -330,7 +441,7 @@
     var holder = document.createElement("div");
     holder.appendChild(svg);
     return L.marker(at, {
-      icon: L.divIcon({ html: holder, className: "kz-arrow-icon", iconSize: [16, 12], iconAnchor: [16, 6] }),
+      icon: L.divIcon({ html: holder, className: "kz-arrow-icon", iconSize: [22, 16], iconAnchor: [22, 8] }),
       interactive: false,
       keyboard: false,
     });
@@ -356,6 +467,7 @@
    * Buttons that frame the map on a view of the record ([{label, bounds: [[s, w], [n, e]]}]). They
    * move the map only when pressed: a slider step or Play never changes the reader's view.
    */
+  KZ.NARROW = 640;
   KZ.views = function (map, spec) {
     var views = spec.views;
     var padding = { paddingTopLeft: spec.padding.topLeft, paddingBottomRight: spec.padding.bottomRight };
@@ -368,9 +480,21 @@
         touched = true;
       }, { passive: true });
     });
-    map.on("resize", function () {
-      if (!touched && spec.first) map.fitBounds(spec.first, Object.assign({ animate: false }, padding));
+    // A narrow (phone) map shows the host first: the whole story would leave it a sliver.
+    function firstView() {
+      var narrow = map.getSize().x < KZ.NARROW && views.length && views[0].label === "host";
+      return narrow ? views[0].bounds : spec.first;
+    }
+    function refit() {
+      if (!touched) map.fitBounds(firstView(), Object.assign({ animate: false }, padding));
+    }
+    refit();
+    // Once more when the frame has been laid out (its width may not be final yet), and on resizes.
+    requestAnimationFrame(function () {
+      map.invalidateSize({ pan: false });
+      refit();
     });
+    map.on("resize", refit);
     var control = L.control({ position: "topright" });
     control.onAdd = function () {
       var box = el("div", null, "leaflet-bar kz-views");
@@ -438,6 +562,19 @@
       if (!(window.layer_control && window.layer_control._handlingClick)) return;
       if (event.type === "overlayremove") hidden[event.name] = true;
       else delete hidden[event.name];
+    });
+    var gathering = false;
+    function gatherSoon() {
+      if (gathering) return;
+      gathering = true;
+      requestAnimationFrame(function () {
+        gathering = false;
+        gather(map);
+      });
+    }
+    map.on("zoomend", gatherSoon);
+    map.on("layeradd layerremove", function (event) {
+      if (event.layer instanceof L.Marker && (KZ.chips || []).indexOf(event.layer) < 0) gatherSoon();
     });
     map.on("layeradd", function () {
       if (pending) return;

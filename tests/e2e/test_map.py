@@ -81,7 +81,10 @@ def step(page: Page, frame_locator: FrameLocator, key: str, day: str) -> None:
 
 def status_chip(frame_locator: FrameLocator, iso3: str) -> Locator:
     """The chip at a contingent's home base, which says its status that day."""
-    return frame_locator.locator(".kz-label").filter(has_text=re.compile(rf"^{iso3} · "))
+    statuses = "not deployed|deploying|deployed|withdrawing|withdrawn"
+    return frame_locator.locator(".kz-label").filter(
+        has_text=re.compile(rf"^{iso3} · ({statuses})$")
+    )
 
 
 def zoom_in(frame_locator: FrameLocator, frame: Frame) -> None:

@@ -63,9 +63,9 @@ def own_boundaries_zip(tmp_path: Path) -> Path:
 
 
 def upload_in_page(page: Page, archive: Path) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Bring your own record").click()
-    sidebar.locator("input[type=file]").set_input_files(str(archive))
+    box = page.get_by_test_id("stExpander").filter(has_text="Bring your own record")
+    box.get_by_text("Bring your own record").click()
+    box.locator("input[type=file]").set_input_files(str(archive))
 
 
 def test_every_response_says_nosniff(app_url: str, page: Page) -> None:
