@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import folium
 
+import geodata
 from dashboard import map_content, palette
 from dashboard.layers import GROUP_NAMES, map_layers
 from dashboard.leaflet_elements import FetchedGeoJson, HelperCall
@@ -17,7 +18,6 @@ from dashboard.leaflet_elements import FetchedGeoJson, HelperCall
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-    import geodata
     from dashboard.assets import MapAssets
 
 # The view button labelled with the host's name (filled in by the day's data in the browser).
@@ -133,6 +133,7 @@ def build_day_groups(
         "dayStatus",
         {
             "urls": urls,
+            "outlets": [geodata.credit(url) for url in urls],
             "restyle": restyle,
             "legend": legend,
             "host": snap.host_name,

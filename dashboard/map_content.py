@@ -314,16 +314,22 @@ def _site_group(group: list[geodata.Feature]) -> MapPoint:
     }  # fmt: skip
 
 
+# The first cities of the record (places.csv) are named on the map even under a badge or chip.
+MAJOR_CITIES = 8
+
+
 def city_labels(snap: geodata.Snapshot) -> list[PlaceLabel]:
     """The host's cities as map labels, in the record's order (places.csv).
 
-    Where labels collide, the browser keeps the earlier one.
+    Where labels collide, the browser keeps the earlier one; a badge or chip hides a label, except
+    the first ``MAJOR_CITIES`` (for the bundled record: where it began, the capitals, the big cities).
     """
     labels: list[PlaceLabel] = []
     for feature in snap.layers["city"]:
         if feature.geometry is not None:
             lat, lon = _position(feature)
-            labels.append({"lat": lat, "lon": lon, "text": feature.properties["name"]})
+            labels.append({"lat": lat, "lon": lon, "text": feature.properties["name"],
+                           "major": len(labels) < MAJOR_CITIES})  # fmt: skip
     return labels
 
 

@@ -268,11 +268,28 @@ def day_story(snap: geodata.Snapshot, *, playing: bool) -> None:
     figures_block = (
         Markup("<h4>Figures reported so far</h4><ul>{}</ul>").format(figures) if figures else ""
     )
+    # A withdrawn figure is shown on the day it appeared, as withdrawn: never as the toll.
+    withdrawn = Markup("").join(
+        Markup("<li><s>{}: {:,}</s> published by {} on {}, then withdrawn. {} {}</li>").format(
+            geodata.MEASURE_LABELS[row["measure"]], row["value"], row["attributed_to"],
+            long_date(row["date"]), row["note"] or "", _citation(row),
+        )
+        for row in snap.withdrawn_figures
+    )  # fmt: skip
+    withdrawn_block = (
+        Markup("<h4>Figures withdrawn</h4><ul>{}</ul>").format(withdrawn) if withdrawn else ""
+    )
     st.html(
         Markup(
             '<section id="story" aria-live="{}" aria-label="What happened this day">'
-            "<h3>What happened on {}</h3><ul>{}</ul>{}</section>"
-        ).format("off" if playing else "polite", long_date(snap.date), story, figures_block)
+            "<h3>What happened on {}</h3><ul>{}</ul>{}{}</section>"
+        ).format(
+            "off" if playing else "polite",
+            long_date(snap.date),
+            story,
+            figures_block,
+            withdrawn_block,
+        )
     )
 
 
@@ -345,11 +362,11 @@ def about(record: geodata.Record) -> None:
 
 
 def _outlet_chips(sources: Sequence[str]) -> Markup:
-    """A small link per outlet (its web address without ``www.``), each outlet once."""
+    """A small link per outlet ("TASS", "Sputnik (via UrduPoint)"), each outlet once."""
     by_outlet: dict[str, str] = {}
     for url in sources:
         if geodata.is_source_url(url):
-            by_outlet.setdefault(_host(url), url)
+            by_outlet.setdefault(geodata.credit(url), url)
     return Markup("").join(
         Markup(
             '<a class="kz-outlet" href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
@@ -359,16 +376,12 @@ def _outlet_chips(sources: Sequence[str]) -> Markup:
 
 
 def _citation(props: Mapping[str, Any]) -> Markup:
+    by_outlet: dict[str, str] = {}
+    for url in props["sources"]:
+        if geodata.is_source_url(url):
+            by_outlet.setdefault(geodata.credit(url), url)
     links = Markup(", ").join(
-        Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
-            url, _host(url)
-        )
-        for url in props["sources"]
-        if geodata.is_source_url(url)
+        Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(url, outlet)
+        for outlet, url in by_outlet.items()
     )
     return Markup("<small>[{}; confidence {}]</small>").format(links, escape(props["confidence"]))
-
-
-def _host(url: str) -> str:
-    host = url.split("://", 1)[-1].split("/", 1)[0]
-    return host.removeprefix("www.")

@@ -71,6 +71,7 @@ class PlaceLabel(LatLon):
     """A place's name written on the map (``KZ.dayStatus`` labels; colliding ones are hidden)."""
 
     text: str
+    major: NotRequired[bool]  # kept even where a badge or chip covers it
 
 
 class Arrow(LatLon):

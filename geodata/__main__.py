@@ -12,6 +12,8 @@ from pathlib import Path
 from geodata._errors import RecordError
 from geodata._export import LAYERS, checked_layers, feature_collection_bytes, timeline_bytes
 from geodata._load import load_record
+from geodata._outlets import OUTLET_KINDS, outlet_of, source_quality
+from geodata._record import Record
 
 DATA_ENV = "KZ_RECORD_DIR"
 
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"OK: {meta.title} ({meta.version}), {meta.period_start} to {meta.period_end}: {counts}."
             )
         )
+        print(_printable(_source_summary(record)))
         return 0
     if args.all:
         payload = timeline_bytes(record, args.layers)
@@ -47,6 +50,27 @@ def main(argv: list[str] | None = None) -> int:
         payload = feature_collection_bytes(record, day, args.layers)
     _write(payload, args.output)
     return 0
+
+
+def _source_summary(record: Record) -> str:
+    """Citations by outlet kind, how many rows rest only on mirrors or aggregators, and which mirrors."""
+    urls = [url for frame in record.tables.values() for urls in frame["sources"] for url in urls]
+    kinds = source_quality(urls)
+    weak_rows = sum(
+        all(outlet_of(url).kind in ("mirror", "aggregator") for url in urls)
+        for frame in record.tables.values()
+        for urls in frame["sources"]
+    )
+    mirrors = sorted({outlet_of(url).name for url in urls if outlet_of(url).kind == "mirror"})
+    by_kind = ", ".join(
+        f"{kinds[kind]} {kind}" for kind in (*OUTLET_KINDS, "unknown") if kinds[kind]
+    )
+    return (
+        f"Sources: {len(urls)} citations ({by_kind}); {weak_rows} rows rest only on mirrors or "
+        f"aggregators (confidence at most medium); mirrors still cited: {len(mirrors)}"
+        + (f" ({', '.join(mirrors)})" if mirrors else "")
+        + "."
+    )
 
 
 def _printable(text: str) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 import shapely
 
 from geodata._errors import Problem
+from geodata._outlets import credit, rests_only_on_weak_sources
 from geodata._schemas import SCHEMAS, columns_where, intervals
 
 if TYPE_CHECKING:
@@ -195,6 +196,19 @@ def check_references(
         first_row.setdefault(row.region_id, row.line)
     if places is not None:
         _check_host_places(meta.host_iso3, tables["places"], places, countries, problems)
+    for name in tables:
+        for row in _rows_of(tables, name):
+            if row.confidence == "high" and rests_only_on_weak_sources(row.sources):
+                weak = ", ".join(sorted({credit(url) for url in row.sources}))
+                problems.append(
+                    Problem(
+                        f"{name}.csv",
+                        row.line,
+                        "confidence",
+                        f"is high, but every source is a mirror or an aggregator ({weak}); cite "
+                        "the original outlet or set confidence to medium",
+                    )
+                )
 
 
 def _check_host_places(

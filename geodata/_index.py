@@ -65,6 +65,8 @@ class TimelineIndex:
     events_by_day: dict[dt.date, list[dict[str, Any]]]
     figure_days: dict[str, list[dt.date]]
     figure_rows: dict[str, list[dict[str, Any]]]
+    # Figures their publisher disowned, by the day they were published: shown as withdrawn only.
+    withdrawn_by_day: dict[dt.date, list[dict[str, Any]]]
     places: dict[str, dict[str, Any]]
 
 
@@ -101,6 +103,10 @@ def build_index(
         row["geometry_json"] = point_json(geom)
         place_rows[row["id"]] = row
     contingents = {row["id"]: row for row in _rows(tables["contingents"])}
+    for row in contingents.values():
+        row["strengths"] = []
+    for row in sorted(_rows(tables["strengths"]), key=lambda r: r["date"]):
+        contingents[row["contingent_id"]]["strengths"].append(row)
     phases: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in sorted(_rows(tables["phases"]), key=lambda r: r["start"]):
         phases[row["contingent_id"]].append(row)
@@ -126,8 +132,13 @@ def build_index(
     for row in _rows(tables["events"]):
         events[row["date"]].append(row)
     figure_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    withdrawn: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
     for row in sorted(_rows(tables["figures"]), key=lambda r: (r["date"], r["line"])):
-        figure_rows[row["measure"]].append(row)
+        row["status"] = row["status"] or "reported"
+        if row["status"] == "withdrawn":
+            withdrawn[row["date"]].append(row)
+        else:
+            figure_rows[row["measure"]].append(row)
     cities = [
         row
         for row in place_rows.values()
@@ -148,6 +159,7 @@ def build_index(
         events_by_day=dict(events),
         figure_days={m: [r["date"] for r in rows] for m, rows in figure_rows.items()},
         figure_rows=dict(figure_rows),
+        withdrawn_by_day=dict(withdrawn),
         places=place_rows,
     )
 

@@ -25,6 +25,7 @@ CONFIDENCE_LEVELS = ("high", "medium", "low")
 # A headline fits on a line or two beside the date; a milestone is a label under the slider.
 HEADLINE_CHARS = 120
 MILESTONE_CHARS = 24
+FIGURE_STATUSES = ("reported", "revised", "withdrawn")
 STATUSES = ("not_deployed", "deploying", "deployed", "withdrawing", "withdrawn")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # A source must be a plain http(s) link: nothing that could become script, markup or another scheme.
@@ -198,8 +199,9 @@ def _table(
     )
 
 
-# Tables a record may leave out: those added by registered layers (see geodata/_layers.py).
-OPTIONAL_TABLES: set[str] = set()
+# Tables a record may leave out: dated troop strengths, and those added by registered layers (see
+# geodata/_layers.py).
+OPTIONAL_TABLES: set[str] = {"strengths"}
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "places": _table(
@@ -250,6 +252,19 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "commander": _text(required=False),
         },
         interval=("in_host_from", "in_host_to"),
+    ),
+    # A contingent's strength from ``date`` on (until its next row), replacing its ``troops_best``:
+    # departures and arrivals as flight reports give them, with a range where no one published one.
+    "strengths": _table(
+        "strengths",
+        {
+            "contingent_id": _reference("contingents"),
+            "date": _date(),
+            "troops_best": _whole_number(),
+            "troops_low": _whole_number(required=False),
+            "troops_high": _whole_number(required=False),
+            "troops_estimate": _text(_choice(("true", "false")), metadata={"type": "boolean"}),
+        },
     ),
     "phases": _table(
         "phases",
@@ -350,6 +365,17 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "value": _whole_number(),
             "qualifier": _text(required=False),
             "attributed_to": _text(),
+            # reported (the default), revised (replaced a figure of the same source), or withdrawn
+            # (disowned by whoever published it): a withdrawn figure is never shown as the latest.
+            "status": _text(
+                _element(
+                    lambda text: text in FIGURE_STATUSES,
+                    "must be empty or one of: " + ", ".join(FIGURE_STATUSES),
+                    optional=True,
+                ),
+                required=False,
+                metadata={"added_in": "2026.12"},
+            ),
         },
     ),
 }

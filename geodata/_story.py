@@ -22,12 +22,12 @@ MEASURE_LABELS = {
 }
 STORY_COLUMNS = (
     "row", "date", "time_local", "place", "kind", "text", "measure", "value", "qualifier",
-    "attributed_to", "reported_on", "sources", "confidence", "note",
+    "attributed_to", "reported_on", "status", "sources", "confidence", "note",
 )  # fmt: skip
 
 
 def story_rows(snap: Snapshot) -> list[dict[str, Any]]:
-    """The day's events, then the latest figure of each measure reported so far (one dict a row)."""
+    """The day's events, the latest figure of each measure so far, and any withdrawn that day."""
     rows: list[dict[str, Any]] = []
     for feature in snap.layers["event"]:
         props = feature.properties
@@ -37,13 +37,14 @@ def story_rows(snap: Snapshot) -> list[dict[str, Any]]:
             "sources": " ".join(props["sources"]), "confidence": props["confidence"],
             "note": props["note"] or "",
         })  # fmt: skip
-    for figure in snap.latest_figures.values():
+    for figure in (*snap.latest_figures.values(), *snap.withdrawn_figures):
         rows.append({
             "row": "figure", "date": snap.date.isoformat(), "kind": figure["measure"],
             "text": MEASURE_LABELS.get(figure["measure"], figure["measure"]),
             "measure": figure["measure"], "value": figure["value"],
             "qualifier": figure["qualifier"] or "", "attributed_to": figure["attributed_to"],
-            "reported_on": figure["date"].isoformat(), "sources": " ".join(figure["sources"]),
+            "reported_on": figure["date"].isoformat(), "status": figure["status"],
+            "sources": " ".join(figure["sources"]),
             "confidence": figure["confidence"], "note": figure.get("note") or "",
         })  # fmt: skip
     return rows

@@ -64,6 +64,8 @@ class Snapshot:
     layers: Mapping[str, tuple[Feature, ...]]
     latest_figures: Mapping[str, Mapping[str, Any]]
     host_name: str
+    # Figures published that day and withdrawn by their publisher (never among ``latest_figures``).
+    withdrawn_figures: tuple[Mapping[str, Any], ...] = ()
 
     def frame(self, key: str) -> gpd.GeoDataFrame:
         """One layer as a GeoDataFrame in WGS84 (an empty day keeps the layer's columns)."""
@@ -156,6 +158,10 @@ def snapshot(record: Record, day: dt.date) -> Snapshot:
         layers={key: layer(key).build(record, day) for key in LAYERS},
         latest_figures=_figures_as_of(record.index, day),
         host_name=record.host_name,
+        withdrawn_figures=tuple(
+            {column: row[column] for column in _FIGURE_COLUMNS}
+            for row in record.index.withdrawn_by_day.get(day, ())
+        ),
     )
 
 
@@ -183,10 +189,23 @@ def contingent_status(
     return "withdrawn", None
 
 
+def strength_on(contingent: Mapping[str, Any], day: dt.date) -> Mapping[str, Any]:
+    """The contingent's figures on ``day``: its latest dated strength, else the contingent's own row.
+
+    Either way the mapping has ``troops_best``, ``troops_low``, ``troops_high``, ``troops_estimate``,
+    ``sources``, ``confidence`` and ``note`` (``troops_note`` on the contingent's row).
+    """
+    latest = None
+    for row in contingent.get("strengths", ()):
+        if row["date"] <= day:
+            latest = row
+    return latest if latest is not None else contingent
+
+
 def troops_on(contingent: Mapping[str, Any], day: dt.date) -> int:
     """A contingent's troops in the host country on ``day``: its best figure while there, else 0."""
     present = contingent["in_host_from"] <= day <= contingent["in_host_to"]
-    return int(contingent["troops_best"]) if present else 0
+    return int(strength_on(contingent, day)["troops_best"]) if present else 0
 
 
 def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
@@ -207,23 +226,30 @@ def _countries(record: Record, day: dt.date) -> tuple[Feature, ...]:
         elif iso3 in index.contingent_by_iso3:
             contingent = index.contingent_by_iso3[iso3]
             status, phase = contingent_status(index, contingent["id"], day)
-            phase_facts = [] if phase is None else [phase]
+            strength = strength_on(contingent, day)
+            phase_facts: list[Mapping[str, Any]] = [] if phase is None else [phase]
+            if strength is not contingent:
+                phase_facts.append(strength)
             properties.update(
                 {
                     "role": "contributor",
                     "status": status,
                     "troops_in_host": troops_on(contingent, day),
-                    "troops_estimate": contingent["troops_estimate"],
-                    "troops_low": contingent["troops_low"],
-                    "troops_high": contingent["troops_high"],
-                    "troops_note": contingent["troops_note"],
+                    "troops_estimate": strength["troops_estimate"],
+                    "troops_low": strength["troops_low"],
+                    "troops_high": strength["troops_high"],
+                    "troops_note": strength.get("troops_note", strength.get("note")),
                     "contingent": contingent["name"],
                     "units": contingent["units"],
                     "phase_note": None if phase is None else phase["note"],
-                    "sources": [
-                        *contingent["sources"],
-                        *(url for row in phase_facts for url in row["sources"]),
-                    ],
+                    "sources": list(
+                        dict.fromkeys(
+                            [
+                                *contingent["sources"],
+                                *(url for row in phase_facts for url in row["sources"]),
+                            ]
+                        )
+                    ),
                     "confidence": weakest(
                         [contingent["confidence"], *(row["confidence"] for row in phase_facts)]
                     ),
@@ -335,8 +361,9 @@ def _troops(record: Record, day: dt.date) -> tuple[Feature, ...]:
         properties: TroopsProperties = {
             "id": contingent["id"], "name": contingent["name"], "iso3": iso3,
             "contingent": contingent["name"], "troops": troops,
-            "troops_estimate": bool(contingent["troops_estimate"]),
-            "troops_low": contingent["troops_low"], "troops_high": contingent["troops_high"],
+            "troops_estimate": bool(strength_on(contingent, day)["troops_estimate"]),
+            "troops_low": strength_on(contingent, day)["troops_low"],
+            "troops_high": strength_on(contingent, day)["troops_high"],
             "placed_at": "; ".join(dict.fromkeys(place["name"] for place in located)),
             "placement": placement,
             "sources": list(dict.fromkeys([*contingent["sources"], *(u for r in facts for u in r["sources"])])),
@@ -359,7 +386,7 @@ def _bases(record: Record, day: dt.date) -> tuple[Feature, ...]:
             "id": contingent["id"], "name": home["name"], "iso3": iso3,
             "contingent": contingent["name"], "status": status,
             "troops_in_host": troops_on(contingent, day),
-            "troops_estimate": bool(contingent["troops_estimate"]),
+            "troops_estimate": bool(strength_on(contingent, day)["troops_estimate"]),
             "sources": list(dict.fromkeys(u for row in facts for u in row["sources"])),
             "confidence": weakest(row["confidence"] for row in facts),
         }  # fmt: skip
@@ -426,6 +453,7 @@ _FIGURE_COLUMNS = [
     "value",
     "qualifier",
     "attributed_to",
+    "status",
     "sources",
     "confidence",
     "note",
@@ -469,7 +497,7 @@ def troop_series(record: Record) -> pd.DataFrame:
             rows.append({
                 "date": day, "iso3": iso3, "contingent": contingent["name"],
                 "troops_in_host": troops_on(contingent, day),
-                "status": status, "troops_estimate": contingent["troops_estimate"],
+                "status": status, "troops_estimate": strength_on(contingent, day)["troops_estimate"],
             })  # fmt: skip
     return pd.DataFrame(rows, columns=_SERIES_COLUMNS)
 

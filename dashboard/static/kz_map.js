@@ -33,18 +33,22 @@
       root.appendChild(el("div", line, "kz-line"));
     });
     if (spec.note) root.appendChild(el("div", spec.note, "kz-note"));
-    // Sources arrive as numbers into the day's URL list (KZ.urls), each URL sent once a day.
+    // Sources arrive as numbers into the day's URL list (KZ.urls), each URL sent once a day, with
+    // the outlet each is credited to (KZ.outlets: "TASS", "Sputnik (via UrduPoint)").
+    var credits = {};
     var links = (spec.sources || [])
       .map(function (source) {
-        return safeUrl(typeof source === "number" ? (KZ.urls || [])[source] : source);
+        var url = safeUrl(typeof source === "number" ? (KZ.urls || [])[source] : source);
+        if (url && typeof source === "number" && KZ.outlets) credits[url] = KZ.outlets[source];
+        return url;
       })
       .filter(Boolean);
     if (links.length) {
-      // One entry per site: its first link named by the site, further links of it numbered.
+      // One entry per outlet: its first link named by the outlet, further links of it numbered.
       var bySite = {};
       var sites = [];
       links.forEach(function (url) {
-        var site = hostOf(url);
+        var site = credits[url] || hostOf(url);
         if (!bySite[site]) {
           bySite[site] = [];
           sites.push(site);
@@ -232,8 +236,9 @@
       return node;
     });
     function declutter() {
-      // Badges and chips (sites, troops, home bases) stay; a name under one of them gives way.
-      var kept = Array.prototype.slice
+      // Badges and chips (sites, troops, home bases) stay; a name under one of them gives way,
+      // unless it is one of the record's major cities. Names never overlap one another.
+      var badges = Array.prototype.slice
         .call(map.getContainer().querySelectorAll(".kz-label"))
         .filter(function (badge) {
           return badge.offsetParent !== null;
@@ -241,12 +246,16 @@
         .map(function (badge) {
           return badge.getBoundingClientRect();
         });
-      nodes.forEach(function (node) {
+      var kept = [];
+      var overlaps = function (box) {
+        return function (other) {
+          return box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom;
+        };
+      };
+      nodes.forEach(function (node, i) {
         node.style.visibility = "visible";
         var box = node.getBoundingClientRect();
-        var clash = kept.some(function (other) {
-          return box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom;
-        });
+        var clash = kept.some(overlaps(box)) || (!labels[i].major && badges.some(overlaps(box)));
         if (clash) node.style.visibility = "hidden";
         else kept.push(box);
       });
@@ -271,6 +280,7 @@
   /* The day's status layer: restyles the fetched polygons and shows the legend while on the map. */
   KZ.dayStatus = function (group, spec) {
     KZ.urls = spec.urls; // the day's sources, for every group's cards
+    KZ.outlets = spec.outlets;
     KZ.hostName = spec.host;
     if (KZ.hostButton) KZ.hostButton.textContent = spec.host;
     var DayStatus = L.Layer.extend({

@@ -77,6 +77,12 @@ def test_popups_and_tooltips_are_wide_enough_to_read(sized_page: Page, app_url: 
     assert frame.evaluate(OPEN_POPUP, "RUS")
     popup = frame_locator.locator(".leaflet-popup-content-wrapper")
     expect(popup).to_be_visible()
+    # Leaflet pans the map to show the card: measure once the pan has ended.
+    frame.evaluate(
+        "() => new Promise(done => { let last = null; const check = () => {"
+        " const box = JSON.stringify(document.querySelector('.leaflet-popup').getBoundingClientRect());"
+        " if (box === last) done(); else { last = box; setTimeout(check, 150); } }; check(); })"
+    )
     assert popup.bounding_box()["width"] >= 240
     # No word is split: every line of the card is at least as wide as its longest word.
     sources = frame_locator.locator(".leaflet-popup .kz-sources")
