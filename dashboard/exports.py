@@ -19,7 +19,15 @@ from urllib.parse import urlencode
 
 import geodata
 
-__all__ = ["EXPORT_ROUTE", "ExportFile", "day_file", "requested", "story_file", "timeline_file"]
+__all__ = [
+    "EXPORT_ROUTE",
+    "ExportFile",
+    "day_file",
+    "page_file",
+    "requested",
+    "story_file",
+    "timeline_file",
+]
 
 EXPORT_ROUTE = "/kz/export"
 
@@ -73,6 +81,16 @@ def _story_name(record: geodata.Record, day: dt.date) -> str:
     return f"{record.meta.slug}_{day.isoformat()}_events-and-figures.csv"
 
 
+def _page_name(record: geodata.Record) -> str:
+    return f"{record.meta.slug}_story.html"
+
+
+def _page_bytes(record: geodata.Record) -> bytes:
+    from dashboard.publish import story_html  # it draws with the map's builders
+
+    return story_html(record).encode("utf-8")
+
+
 def _timeline_name(record: geodata.Record) -> str:
     meta = record.meta
     return f"{meta.slug}_{meta.period_start}_{meta.period_end}_timeline.geojson"
@@ -95,6 +113,13 @@ def timeline_file(record: geodata.Record) -> ExportFile:
     return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?all=1", size)
 
 
+def page_file(record: geodata.Record) -> ExportFile:
+    """The whole story as one HTML file that works offline: ``python -m dashboard.publish``."""
+    name = _page_name(record)
+    size = _size(record, ("page",), lambda: _page_bytes(record))
+    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?page=1", size)
+
+
 def story_file(record: geodata.Record, day: dt.date) -> ExportFile:
     """The day's events and the figures reported so far, as CSV for spreadsheet apps."""
     name = _story_name(record, day)
@@ -103,6 +128,11 @@ def story_file(record: geodata.Record, day: dt.date) -> ExportFile:
         record, (day, "story"), lambda: geodata.story_csv_bytes(geodata.snapshot(record, day))
     )
     return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?{query}", size)
+
+
+def _page_chunks(record: geodata.Record) -> Iterator[bytes]:
+    """Made when the server reads it, in its worker thread like the other exports."""
+    yield _page_bytes(record)
 
 
 def _story_chunks(record: geodata.Record, day: dt.date) -> Iterator[bytes]:
@@ -122,6 +152,8 @@ def requested(token: str, name: str, query: Mapping[str, str]) -> Iterator[bytes
         return None
     if query.get("all") == "1":
         return geodata.timeline_chunks(record) if name == _timeline_name(record) else None
+    if query.get("page") == "1":
+        return _page_chunks(record) if name == _page_name(record) else None
     try:
         day = dt.date.fromisoformat(query.get("date", "")[:10])
     except ValueError:

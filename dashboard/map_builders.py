@@ -28,13 +28,13 @@ WORLD_BOUNDS = (-170.0, -50.0, 170.0, 75.0)
 # attribution line (bottom).
 FIT_TOP_LEFT = (14, 16)
 FIT_BOTTOM_RIGHT = (14, 26)
-_NEUTRAL = {
+NEUTRAL_STYLE = {
     "color": palette.BORDER,
     "weight": 1,
     "fillColor": palette.NEUTRAL_FILL,
     "fillOpacity": 1,
 }
-_WATER = {"stroke": False, "fillColor": palette.WATER, "fillOpacity": 1}
+WATER_STYLE = {"stroke": False, "fillColor": palette.WATER, "fillOpacity": 1}
 
 
 Bounds = tuple[float, float, float, float]
@@ -74,7 +74,7 @@ def build_base_map(
     base.default_css = list(assets.css)
     FetchedGeoJson(
         name="Countries",
-        spec={"key": "countries", "url": assets.countries_url, "id": "iso3", "label": "name", "style": _NEUTRAL,
+        spec={"key": "countries", "url": assets.countries_url, "id": "iso3", "label": "name", "style": NEUTRAL_STYLE,
               "pane": "kzCountries", "zIndex": 350,
               "attribution": assets.countries_attribution},
     ).add_to(base)  # fmt: skip
@@ -82,13 +82,13 @@ def build_base_map(
         name="Regions of the host country",
         spec={"key": "regions", "url": assets.regions_url, "id": "id", "label": "name",
               "pane": "kzRegions", "zIndex": 360,
-              "style": {**_NEUTRAL, "fillOpacity": 0.0, "weight": 0.8}, "attribution": assets.regions_attribution},
+              "style": {**NEUTRAL_STYLE, "fillOpacity": 0.0, "weight": 0.8}, "attribution": assets.regions_attribution},
     ).add_to(base)  # fmt: skip
     if assets.water_url:
         # Over the regions: their fills would otherwise cover lakes such as Balkhash.
         FetchedGeoJson(
             name="Water",
-            spec={"key": "water", "url": assets.water_url, "id": "id", "label": None, "style": _WATER,
+            spec={"key": "water", "url": assets.water_url, "id": "id", "label": None, "style": WATER_STYLE,
                   "pane": "kzWater", "zIndex": 365, "interactive": False,
                   "attribution": assets.water_attribution},
         ).add_to(base)  # fmt: skip

@@ -321,6 +321,8 @@ def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
          "time controller or kepler.gl."),
         (exports.story_file(record, day), f"{when} · events and figures · CSV",
          "The day's events and the figures reported so far, with sources: opens in spreadsheet apps."),
+        (exports.page_file(record), "The whole story · one HTML page",
+         "Map, slider and every day in one file that works offline: put it on any web host or send it."),
     )  # fmt: skip
     links = Markup("").join(
         Markup(

@@ -125,7 +125,7 @@ async def export_file(request: Request) -> Response:
         )
     return StreamingResponse(
         _in_turn(chunks),
-        media_type="text/csv; charset=utf-8" if name.endswith(".csv") else geodata.MEDIA_TYPE,
+        media_type=_MEDIA_TYPES.get(name.rsplit(".", 1)[-1], geodata.MEDIA_TYPE),
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",
@@ -133,6 +133,7 @@ async def export_file(request: Request) -> Response:
     )
 
 
+_MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
 # Downloads made at once: a large record's timeline can take a core for a while. Others wait their
 # turn (without holding a thread); past MAX_EXPORTS_WAITING they are told to come back.
 EXPORTS_AT_ONCE = 2

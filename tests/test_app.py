@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import geodata
 from dashboard import exports
+from dashboard.publish import story_html
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DAYS = [dt.date(2022, 1, n) for n in range(1, 21)]
@@ -166,9 +167,10 @@ def test_downloads_link_to_exports_made_when_fetched():
         r'href="([^"]+)" download="([^"]+)"',
         " ".join(str(element.proto.body) for element in app.get("html")),
     )
-    (day_url, day_name), (all_url, all_name), (csv_url, csv_name) = [
+    (day_url, day_name), (all_url, all_name), (csv_url, csv_name), (page_url, page_name) = [
         (html.unescape(u), n) for u, n in links
     ]
+    assert page_name == "kz-jan2022_story.html"
     assert day_name == "kz-jan2022_2022-01-07_country-city.geojson"
     assert all_name == "kz-jan2022_2022-01-01_2022-01-20_timeline.geojson"
     assert csv_name == "kz-jan2022_2022-01-07_events-and-figures.csv"
@@ -178,6 +180,7 @@ def test_downloads_link_to_exports_made_when_fetched():
         (day_url, day_name, geodata.feature_collection_bytes(record, seventh, ("country", "city"))),
         (all_url, all_name, geodata.timeline_bytes(record)),
         (csv_url, csv_name, geodata.story_csv_bytes(geodata.snapshot(record, seventh))),
+        (page_url, page_name, story_html(record).encode("utf-8")),
     ):
         path, _, query = url.partition("?")
         route, token, file_name = path.rsplit("/", 2)

@@ -316,7 +316,7 @@ def check_link(link: dict[str, str]) -> None:
         assert re.fullmatch(r"#[a-z-]+", link["href"]), link
     elif "download" in link:
         assert set(link) <= DOWNLOAD_LINK, link
-        assert re.fullmatch(r"[A-Za-z0-9_.-]+\.(geojson|csv)", link["download"]), link
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+\.(geojson|csv|html)", link["download"]), link
         served_file = r"/kz/export/[\w-]+/" + re.escape(link["download"]) + r"\?[\w=&%.-]+"
         assert re.fullmatch(served_file, link["href"]), link
     else:

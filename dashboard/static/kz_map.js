@@ -107,6 +107,12 @@
     layer.__idProperty = spec.id;
     layer.__neutral = layer.options.style;
     bases[spec.key] = layer;
+    if (spec.data) {
+      // The published story carries its polygons inline: there is no server to fetch them from.
+      layer.addData(spec.data);
+      map.fire("kz:basemap", { key: spec.key });
+      return layer;
+    }
     fetch(spec.url)
       .then(function (response) {
         return response.json();

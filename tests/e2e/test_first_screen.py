@@ -293,6 +293,51 @@ def test_enter_on_a_symbol_opens_its_card_and_the_frame_names_the_day(page: Page
     assert "11 January 2022" in page.locator(MAP_FRAME).get_attribute("title")
 
 
+def test_symbols_at_one_spot_gather_into_a_chip_that_spreads_them_and_almaty_opens_almaty(
+    page: Page, app_url: str
+):
+    frame_locator, frame = open_map(page, app_url, "2022-01-10")
+    chip = frame_locator.locator(".kz-chip").filter(has_text=re.compile(r"RUS.* · \d+ sites"))
+    expect(chip).to_have_count(1)
+    text = chip.inner_text()
+    for code in ("RUS", "KGZ", "TJK"):
+        assert code in text
+    # Clicking Almaty's own circle opens Almaty's card, not a site's or an event's (on 7 January,
+    # when Almaty has a card: a calm city has only its tooltip).
+    frame_locator, frame = open_map(page, app_url, "2022-01-07")
+    point = frame.evaluate(
+        """() => { let found = null;
+            map_div.eachLayer(l => { if (l instanceof L.CircleMarker && l.getTooltip()
+                && l.getTooltip().getContent().textContent.startsWith('Almaty')) found = l; });
+            const p = map_div.latLngToContainerPoint(found.getLatLng());
+            const box = map_div.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y]; }"""
+    )
+    offset = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(offset["x"] + point[0], offset["y"] + point[1])
+    expect(frame_locator.locator(".leaflet-popup-content .kz-title").first).to_have_text("Almaty")
+    frame.evaluate("() => map_div.closePopup()")
+    # The chip spreads its members: after its click, each site shows its own badge.
+    chip = frame_locator.locator(".kz-chip").filter(has_text=re.compile(r"\d+ sites"))
+    frame.evaluate(
+        "() => { window.__moved = false; map_div.once('moveend', () => { window.__moved = true; }); }"
+    )
+    chip.click()
+    frame.wait_for_function("() => window.__moved")
+    frame.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+    # Zoomed in: no chip holds more than one site now (a site and the day's events at the very same
+    # place still share one, which lists them).
+    texts = frame_locator.locator(".kz-chip").all_inner_texts()
+    assert texts and not [t for t in texts if re.search(r"\d+ sites", t)], texts
+    frame_locator.locator(".kz-chip").first.click()
+    chooser = frame_locator.locator(".leaflet-popup .kz-chooser button")
+    expect(chooser.first).to_be_visible()
+    chooser.first.click()
+    expect(frame_locator.locator(".leaflet-popup-content .kz-sources")).to_be_visible()
+
+
 # --- issue 11: the page ----------------------------------------------------------------------
 
 
