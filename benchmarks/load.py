@@ -11,7 +11,7 @@ latency is key press to legend, both stamped in the browser as ``performance.tim
 performance.now()`` (the keydown in the page, the legend's insertion by a MutationObserver in the
 map's iframe) and corrected by the two clocks' offset as in ``benchmarks.step_latency``; the
 wall-clock time around the press and the wait, as the driver saw it, is kept as well. Last, the
-session clicks "Download GeoJSON" and checks the file is a FeatureCollection of the last day.
+session clicks the day's GeoJSON download and checks the file is a FeatureCollection of the last day.
 
 Errors are collected per session, never raised: exceptions and timeouts (which end that session),
 Streamlit exception boxes (``[data-testid="stException"]``), uncaught page errors, console errors
@@ -222,7 +222,7 @@ async def _run_session(
         if download:
             session.stage = "download"
             async with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as info:
-                await page.get_by_role("button", name="Download GeoJSON").click()
+                await page.locator("a.kz-download").first.click()
             file = await info.value
             failure = await file.failure()
             if failure:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 MAX_STORY_EVENTS = 40
 _PAGE_CSS = (Path(__file__).parent / "static" / "page.css").read_text(encoding="utf-8")
 # Events listed beside the map; the full story is below it.
-FEED_EVENTS = 4
+FEED_EVENTS = 3
 
 
 def page_style() -> None:
@@ -315,20 +315,19 @@ def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
     shown = f"{len(layers)} layer{'s' if len(layers) != 1 else ''}"
     files = (
         (exports.day_file(record, day, layers), f"{when} · {shown} · GeoJSON",
-         "What the map shows: the layers chosen under Layers, for GIS or web maps."),
+         "The map as shown (the layers chosen), for GIS or web maps."),
         (exports.timeline_file(record), f"All {len(record.meta.days)} days · all layers · GeoJSON",
-         "Every day, each feature with the days it is valid (valid_from, valid_to): for QGIS's "
-         "time controller or kepler.gl."),
+         "Each feature with the days it holds, for QGIS or kepler.gl."),
         (exports.story_file(record, day), f"{when} · events and figures · CSV",
-         "The day's events and the figures reported so far, with sources: opens in spreadsheet apps."),
+         "The day's events and figures with sources, for spreadsheets."),
         (exports.page_file(record), "The whole story · one HTML page",
-         "Map, slider and every day in one file that works offline: put it on any web host or send it."),
+         "Map, slider and every day in one file that works offline."),
     )  # fmt: skip
     links = Markup("").join(
         Markup(
             '<a class="kz-download" href="{}" download="{}" title="{}">⤓ {}, {}'
             '<span class="kz-download-what">{}</span></a>'
-        ).format(file.url, file.name, file.name, label, _file_size(file.size), what)
+        ).format(file.url, file.name, f"{what} ({file.name})", label, _file_size(file.size), what)
         for file, label, what in files
     )
     st.html(Markup('<h3 class="kz-rail-heading">Download</h3>{}').format(links))

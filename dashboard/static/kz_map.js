@@ -469,10 +469,18 @@
    */
   KZ.lines = function (group, features) {
     features.forEach(function (feature) {
-      var line = L.polyline(feature.coordinates, feature.style);
-      line.bindTooltip(card(feature.tooltip), { sticky: true });
-      if (feature.popup) line.bindPopup(card(feature.popup), POPUP);
-      group.addLayer(line);
+      // The line shows; a wider, unseen line over it takes the pointer, so that a thin or dashed
+      // (and marching) line is as easy to hover and click as a solid one.
+      group.addLayer(L.polyline(feature.coordinates, Object.assign({}, feature.style, { interactive: false })));
+      var hit = L.polyline(feature.coordinates, {
+        color: feature.style.color,
+        opacity: 0,
+        weight: Math.max(12, (feature.style.weight || 3) + 8),
+        className: "kz-hit",
+      });
+      hit.bindTooltip(card(feature.tooltip), { sticky: true });
+      if (feature.popup) hit.bindPopup(card(feature.popup), POPUP);
+      group.addLayer(hit);
       if (feature.arrow) {
         group.addLayer(arrowhead([feature.arrow.lat, feature.arrow.lon], feature.arrow.heading, feature.style.color));
       }
