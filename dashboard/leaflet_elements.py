@@ -1,15 +1,17 @@
 """Two small folium elements that hand data to the map helpers in ``static/kz_map.js``.
 
-Record text reaches the map only as JSON string data (see :func:`script_json`); the helpers then
+``compile_templates_once`` spares Jinja recompiling branca's templates on every step. Record text reaches the map only as JSON string data (see :func:`script_json`); the helpers then
 insert it with ``textContent``, so it can never become markup or script.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 import folium
+import jinja2
 from branca.element import MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
@@ -65,3 +67,33 @@ class HelperCall(MacroElement):
         self.function = function
         self.data = data
         self.data_json = script_json(data)
+
+
+def compile_templates_once() -> None:
+    """Let Jinja compile each template source once per process, not on every slider step.
+
+    branca builds a new ``Template`` from the same few source strings for every element it creates
+    (streamlit-folium makes a fresh figure per feature group, each step), and Jinja compiles each
+    one anew: measured at about 55 compilations and 20 ms of a 25 ms map step. Compiled templates
+    hold no per-render state, so one per (environment, source) serves every render. Idempotent.
+    """
+    if getattr(jinja2.Environment.from_string, "_kz_cached", False):
+        return
+    original = jinja2.Environment.from_string
+
+    @functools.lru_cache(maxsize=256)
+    def compiled(env: jinja2.Environment, source: str, template_class: Any) -> Any:
+        return original(env, source, template_class=template_class)
+
+    def from_string(
+        self: jinja2.Environment,
+        source: Any,
+        globals: Any = None,
+        template_class: Any = None,
+    ) -> Any:
+        if globals is None and isinstance(source, str):
+            return compiled(self, source, template_class)
+        return original(self, source, globals, template_class)
+
+    from_string._kz_cached = True  # type: ignore[attr-defined]
+    jinja2.Environment.from_string = from_string  # type: ignore[method-assign]

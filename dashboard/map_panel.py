@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from streamlit_folium import st_folium
 
 from dashboard.assets import map_assets
+from dashboard.leaflet_elements import compile_templates_once
 from dashboard.map_builders import (
     HOST_VIEW,
     build_base_map,
@@ -15,6 +16,8 @@ from dashboard.map_builders import (
 
 if TYPE_CHECKING:
     import geodata
+
+compile_templates_once()  # branca recompiles the same templates on every step otherwise
 
 MAP_KEY = "map"
 MAP_HEIGHT = 680

@@ -186,3 +186,18 @@ def test_a_few_cities_are_drawn_one_by_one(record):
         "groups" in note
         for note in map_content.legend(snap(record, 5), geodata.LAYERS, force="X")["notes"]
     )
+
+
+def test_templates_are_compiled_once_and_the_map_renders_the_same():
+    import jinja2
+
+    from dashboard.leaflet_elements import compile_templates_once
+
+    base = build_base_map(ASSETS).get_root().render()
+    compile_templates_once()
+    compile_templates_once()  # idempotent
+    assert jinja2.Template("{{ 1 + 1 }}") is jinja2.Template("{{ 1 + 1 }}")
+    assert jinja2.Template("{{ 1 + 1 }}").render() == "2"
+    again = build_base_map(ASSETS).get_root().render()
+    # Element names carry a counter; the rest of the page is the same.
+    assert re.sub(r"_[0-9a-f]{32}", "", again) == re.sub(r"_[0-9a-f]{32}", "", base)
