@@ -236,8 +236,8 @@ def test_on_14_january_every_withdrawal_leg_stands_out_from_what_lies_beneath(
     assert len(legs) >= 4, legs
     # What lies beneath: the polygons alone (lines, symbols and labels hidden for the shot).
     frame.evaluate(
-        """() => document.querySelectorAll('.leaflet-overlay-pane, .leaflet-marker-pane, .leaflet-tooltip-pane')
-            .forEach(p => { p.style.visibility = 'hidden'; })"""
+        """() => document.querySelectorAll('.leaflet-overlay-pane, .leaflet-marker-pane, .leaflet-tooltip-pane,'
+            + ' .leaflet-control-container').forEach(p => { p.style.visibility = 'hidden'; })"""
     )
     offset = page.locator(MAP_FRAME).bounding_box()
     for leg in legs:
