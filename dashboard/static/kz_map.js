@@ -543,10 +543,8 @@
   };
 
   /*
-   * Once per mount. streamlit-folium re-adds every dynamic group and rebuilds the layer control on each
-   * step, so an overlay the user switched off would come back: remember the user's choices (clicks only)
-   * and re-hide the re-added group before the browser paints. It also trims window.feature_group, which
-   * the component never clears.
+   * Once per mount: sizes, touch, tab stops and gathering (below), and a trim of
+   * window.feature_group, where streamlit-folium appends each step's groups and never lets go.
    */
   KZ.housekeeping = function (map) {
     // The frame's height comes from the page's style sheet, which may apply after Leaflet measured
@@ -580,13 +578,7 @@
         layer.getElement().setAttribute("tabindex", "-1");
       }
     });
-    var hidden = {};
     var pending = false;
-    map.on("overlayadd overlayremove", function (event) {
-      if (!(window.layer_control && window.layer_control._handlingClick)) return;
-      if (event.type === "overlayremove") hidden[event.name] = true;
-      else delete hidden[event.name];
-    });
     var gathering = false;
     function gatherSoon() {
       if (gathering) return;
@@ -605,17 +597,9 @@
       pending = true;
       queueMicrotask(function () {
         pending = false;
-        var control = window.layer_control;
-        if (!control) return;
-        var current = control._layers.map(function (entry) {
-          return entry.layer;
-        });
-        control._layers.forEach(function (entry) {
-          if (entry.overlay && hidden[entry.name] && map.hasLayer(entry.layer)) map.removeLayer(entry.layer);
-        });
         if (window.feature_group) {
           window.feature_group = window.feature_group.filter(function (layer) {
-            return map.hasLayer(layer) || current.indexOf(layer) >= 0;
+            return map.hasLayer(layer);
           });
         }
       });

@@ -179,6 +179,9 @@ def test_slider_step_keeps_the_map_mounted_and_the_zoom(page: Page, app_url: str
     expect(frame_locator.locator(".kz-legend")).to_have_count(1)
     expect(frame_locator.locator(".kz-views")).to_have_count(1)
     expect(frame_locator.locator(".leaflet-control-layers")).to_have_count(0)
+    # The component's list of groups keeps only the day's (it would grow with every step).
+    on_map = frame.evaluate("() => window.feature_group.filter(g => map_div.hasLayer(g)).length")
+    assert frame.evaluate("() => window.feature_group.length") == on_map
     assert frame.evaluate("() => window.__probe") == 42
     assert frame.evaluate("() => map_div.getZoom()") == zoom
 
