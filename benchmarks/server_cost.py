@@ -27,6 +27,7 @@ the side panels (troops table, chart, story) are not; two options time more inst
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import inspect
 import json
 import logging
@@ -56,7 +57,6 @@ from dashboard.assets import MapAssets
 from dashboard.map_builders import GROUP_NAMES, build_base_map
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Sequence
 
 # Fixed URLs: no Streamlit runtime is needed to declare the components that serve the files.
@@ -299,16 +299,20 @@ def fragment_parts(
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
         logging.ERROR
     )
+
+    def before(snap: geodata.Snapshot) -> geodata.Snapshot:
+        return geodata.snapshot(record, snap.date - dt.timedelta(days=1))
+
     return {
         "snapshot": lambda snap: geodata.snapshot(record, snap.date),
         "headline": lambda snap: panels.headline(snap),
         "show_map": lambda snap: map_panel.show_map(record, snap, tuple(layers)),
-        "troop_total": lambda snap: panels.troop_total(record, snap),
+        "troop_total": lambda snap: panels.troop_total(record, snap, before(snap)),
         "day_feed": lambda snap: panels.day_feed(snap),
         "downloads": lambda snap: panels.downloads(record, snap.date, tuple(layers)),
         "day_story": lambda snap: panels.day_story(snap, playing=False),
         "unlocated_sites": lambda snap: panels.unlocated_sites(snap),
-        "troop_table": lambda snap: panels.troop_table(record, snap),
+        "troop_table": lambda snap: panels.troop_table(record, snap, before(snap)),
         "troop_chart": lambda snap: panels.troop_chart(record, snap.date),
     }
 

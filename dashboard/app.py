@@ -45,13 +45,14 @@ def day_view() -> None:
     with bar:
         day = controls.day_controls(record.meta, tick, panels.timeline_track(record))
     snap = geodata.snapshot(record, day)
+    day_before = geodata.snapshot(record, day - controls.ONE_DAY)
     with headline:
         panels.headline(snap)
     map_column, rail = st.columns([7, 2], gap="small")
     with map_column:
         show_map(record, snap, layers)
     with rail:
-        panels.troop_total(record, snap)
+        panels.troop_total(record, snap, day_before)
         panels.downloads(record, day, layers)
         panels.day_feed(snap)
     story, troops = st.columns([3, 2], gap="large")
@@ -59,7 +60,7 @@ def day_view() -> None:
         panels.day_story(snap, playing=tick is not None)
         panels.unlocated_sites(snap)
     with troops:
-        panels.troop_table(record, snap)
+        panels.troop_table(record, snap, day_before)
         panels.troop_chart(record, day)
 
 

@@ -66,19 +66,24 @@ def map_assets(record: geodata.Record) -> MapAssets:
         regions_url=_polygons_url(record, "regions"),
         water_url=_water_url(record),
         water_attribution="Water: Natural Earth",
-        countries_attribution=_credit("Boundaries", record, "countries"),
-        regions_attribution=_credit("Regions", record, "regions"),
+        countries_attribution=credit_line("Boundaries", record, "countries"),
+        regions_attribution=credit_line("Regions", record, "regions"),
     )
 
 
-def _water_url(record: geodata.Record) -> str | None:
+def water_file(record: geodata.Record) -> Path | None:
+    """The bundled seas and lakes, drawn only with the bundled countries (they cover one box)."""
     bundled = bundled_boundary_files()
-    if record.boundary_files["countries"] != bundled["countries"]:
-        return None
-    return f"{served(bundled['water'].parent)}/{bundled['water'].name}"
+    return bundled["water"] if record.boundary_files["countries"] == bundled["countries"] else None
 
 
-def _credit(what: str, record: geodata.Record, key: str) -> str:
+def _water_url(record: geodata.Record) -> str | None:
+    path = water_file(record)
+    return None if path is None else f"{served(path.parent)}/{path.name}"
+
+
+def credit_line(what: str, record: geodata.Record, key: str) -> str:
+    """The map's credit for a boundary file, from its declared provenance ("Boundaries: …")."""
     provenance = record.provenance.get(key)
     return f"{what}: {provenance.name}" if provenance else ""
 
@@ -99,22 +104,24 @@ def write_map_files(record: geodata.Record, folder: Path) -> None:
     """
     target = folder / MAP_FILES
     target.mkdir(mode=0o700, exist_ok=True)
-    frames = {"countries": record.countries, "regions": record.regions}
-    for layer, (id_property, key) in _POLYGON_LAYERS.items():
+    for layer in _POLYGON_LAYERS:
         if upload_store().token_of(record.boundary_files[layer]) is None:
             continue  # the bundled file, served as it is
-        frame = frames[layer]
-        features = [
-            '{"type":"Feature","properties":'
-            + json.dumps(
-                {id_property: str(ident), "name": str(name)},
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
-            + ',"geometry":'
-            + record.geometry_json[(key, str(ident))]
-            + "}"
-            for ident, name in zip(frame.index, frame["name"], strict=True)
-        ]
-        body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
-        (target / f"{layer}.geojson").write_text(body, encoding="utf-8")
+        (target / f"{layer}.geojson").write_text(polygons_geojson(record, layer), encoding="utf-8")
+
+
+def polygons_geojson(record: geodata.Record, layer: str) -> str:
+    """``record``'s countries or regions as the map draws them: id, name and validated geometry."""
+    id_property, key = _POLYGON_LAYERS[layer]
+    frame = record.countries if layer == "countries" else record.regions
+    features = [
+        '{"type":"Feature","properties":'
+        + json.dumps(
+            {id_property: str(ident), "name": str(name)}, ensure_ascii=False, separators=(",", ":")
+        )
+        + ',"geometry":'
+        + record.geometry_json[(key, str(ident))]
+        + "}"
+        for ident, name in zip(frame.index, frame["name"], strict=True)
+    ]
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"

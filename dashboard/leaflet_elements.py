@@ -1,7 +1,8 @@
 """Two small folium elements that hand data to the map helpers in ``static/kz_map.js``.
 
-``compile_templates_once`` spares Jinja recompiling branca's templates on every step. Record text reaches the map only as JSON string data (see :func:`script_json`); the helpers then
-insert it with ``textContent``, so it can never become markup or script.
+Record text reaches the map only as JSON string data (see :func:`script_json`); the helpers then
+insert it with ``textContent``, so it can never become markup or script. ``compile_templates_once``
+spares Jinja recompiling branca's templates on every step.
 """
 
 from __future__ import annotations

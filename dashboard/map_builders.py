@@ -65,7 +65,9 @@ def build_base_map(
     )
     if not views:
         base.fit_bounds(
-            _corners(bounds), padding_top_left=FIT_TOP_LEFT, padding_bottom_right=FIT_BOTTOM_RIGHT
+            leaflet_bounds(bounds),
+            padding_top_left=FIT_TOP_LEFT,
+            padding_bottom_right=FIT_BOTTOM_RIGHT,
         )
     # With views, the browser fits the first view itself, without animation (KZ.views): an
     # animated fit here would finish after it and undo a phone's first view.
@@ -97,15 +99,25 @@ def build_base_map(
         HelperCall(
             "views",
             {
-                "views": [{"label": label, "bounds": _corners(view)} for label, view in views],
-                "first": _corners(bounds),
+                "views": [
+                    {"label": label, "bounds": leaflet_bounds(view)} for label, view in views
+                ],
+                "first": leaflet_bounds(bounds),
                 "padding": {"topLeft": FIT_TOP_LEFT, "bottomRight": FIT_BOTTOM_RIGHT},
             },
         ).add_to(base)
     return base
 
 
-def _corners(bounds: Bounds) -> list[list[float]]:
+def story_views(record: geodata.Record) -> tuple[tuple[str, Bounds], ...]:
+    """The map's view buttons for ``record``: the host, and every place the troops came from."""
+    return (
+        (HOST_VIEW, record.host_bounds),
+        ("Where the troops came from", record.story_bounds),
+    )
+
+
+def leaflet_bounds(bounds: Bounds) -> list[list[float]]:
     """Leaflet bounds: [[south, west], [north, east]]."""
     west, south, east, north = bounds
     return [[south, west], [north, east]]

@@ -8,11 +8,7 @@ from streamlit_folium import st_folium
 
 from dashboard.assets import map_assets
 from dashboard.leaflet_elements import compile_templates_once
-from dashboard.map_builders import (
-    HOST_VIEW,
-    build_base_map,
-    build_day_groups,
-)
+from dashboard.map_builders import build_base_map, build_day_groups, story_views
 
 if TYPE_CHECKING:
     import geodata
@@ -29,10 +25,7 @@ def show_map(record: geodata.Record, snap: geodata.Snapshot, layers: tuple[str, 
         build_base_map(
             map_assets(record),
             bounds=record.story_bounds,
-            views=(
-                (HOST_VIEW, record.host_bounds),
-                ("Where the troops came from", record.story_bounds),
-            ),
+            views=story_views(record),
         ),
         feature_group_to_add=build_day_groups(snap, layers=layers, force=record.meta.force),
         # No layer switcher on the map: the page's Layers choice is the only one, and it also

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-STATUS_FILL = {
-    "not_deployed": "#f2f2f2",
-    "deploying": "#56b4e9",
-    "deployed": "#0072b2",
-    "withdrawing": "#cc79a7",
-    "withdrawn": "#bdbdbd",
-}
 STATUS_LABEL = {
     "not_deployed": "Not deployed",
     "deploying": "Deploying",

@@ -78,7 +78,8 @@ def timeline_track(record: geodata.Record) -> Markup:
 def _build_track(record: geodata.Record) -> Markup:
     days = record.meta.days
     last = max(len(days) - 1, 1)
-    counts = [len(geodata.snapshot(record, day).layers["event"]) for day in days]
+    per_day = record.table("events")["date"].value_counts()
+    counts = [int(per_day.get(day, 0)) for day in days]
     troops = geodata.troop_series(record).groupby("date")["troops_in_host"].sum()
     most = max(counts) or 1
     marks = geodata.milestones(record)
@@ -111,9 +112,9 @@ def _build_track(record: geodata.Record) -> Markup:
     ).format(Markup("").join(parts), labels)
 
 
-def troop_total(record: geodata.Record, snap: geodata.Snapshot) -> None:
-    """The day's troops in the host country, and the change from the day before (beside the map)."""
-    change = snap.troops_in_host - _day_before(record, snap).troops_in_host
+def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.Snapshot) -> None:
+    """The day's troops in the host country, and the change from ``before``, the day before."""
+    change = snap.troops_in_host - before.troops_in_host
     notes = [f"{change:+,} from the day before" if change else "no change from the day before"]
     if snap.troops_estimated:
         notes.append("includes estimates")
@@ -125,16 +126,9 @@ def troop_total(record: geodata.Record, snap: geodata.Snapshot) -> None:
     )
 
 
-def _day_before(record: geodata.Record, snap: geodata.Snapshot) -> geodata.Snapshot:
-    return geodata.snapshot(record, snap.date - dt.timedelta(days=1))
-
-
-def troop_table(record: geodata.Record, snap: geodata.Snapshot) -> None:
-    """Troops in the host country that day by country, with the change from the day before."""
-    before = {
-        f.properties["iso3"]: f.properties["troops_in_host"]
-        for f in _day_before(record, snap).contributors
-    }
+def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.Snapshot) -> None:
+    """Troops in the host country that day by country, with the change from ``before``."""
+    previous = {f.properties["iso3"]: f.properties["troops_in_host"] for f in before.contributors}
     rows = []
     for feature in snap.contributors:
         props = feature.properties
@@ -144,7 +138,7 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot) -> None:
             "Country": geodata.spreadsheet_safe(props["name"]),
             "Status": STATUS_LABEL[props["status"]],
             "Troops": count,
-            "Change": count - before.get(props["iso3"], 0),
+            "Change": count - previous.get(props["iso3"], 0),
             "Figure": "estimate" if props["troops_estimate"] else "reported",
         })  # fmt: skip
     st.html(
@@ -362,27 +356,28 @@ def about(record: geodata.Record) -> None:
         )
 
 
-def _outlet_chips(sources: Sequence[str]) -> Markup:
-    """A small link per outlet ("TASS", "Sputnik (via UrduPoint)"), each outlet once."""
+def _by_outlet(sources: Sequence[str]) -> dict[str, str]:
+    """Each outlet credited ("TASS", "Sputnik (via UrduPoint)") and its first source link."""
     by_outlet: dict[str, str] = {}
     for url in sources:
         if geodata.is_source_url(url):
             by_outlet.setdefault(geodata.credit(url), url)
+    return by_outlet
+
+
+def _outlet_chips(sources: Sequence[str]) -> Markup:
+    """A small link per outlet, each outlet once."""
     return Markup("").join(
         Markup(
             '<a class="kz-outlet" href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
         ).format(url, outlet)
-        for outlet, url in by_outlet.items()
+        for outlet, url in _by_outlet(sources).items()
     )
 
 
 def _citation(props: Mapping[str, Any]) -> Markup:
-    by_outlet: dict[str, str] = {}
-    for url in props["sources"]:
-        if geodata.is_source_url(url):
-            by_outlet.setdefault(geodata.credit(url), url)
     links = Markup(", ").join(
         Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(url, outlet)
-        for outlet, url in by_outlet.items()
+        for outlet, url in _by_outlet(props["sources"]).items()
     )
     return Markup("<small>[{}; confidence {}]</small>").format(links, escape(props["confidence"]))

@@ -20,16 +20,9 @@ from markupsafe import Markup
 
 import geodata
 from dashboard import map_content
-from dashboard.assets import STATIC
-from dashboard.leaflet_elements import HelperCall, script_json
-from dashboard.map_builders import (
-    FIT_BOTTOM_RIGHT,
-    FIT_TOP_LEFT,
-    HOST_VIEW,
-    NEUTRAL_STYLE,
-    WATER_STYLE,
-    build_day_groups,
-)
+from dashboard.assets import STATIC, MapAssets, credit_line, polygons_geojson, water_file
+from dashboard.leaflet_elements import FetchedGeoJson, HelperCall, script_json
+from dashboard.map_builders import build_base_map, build_day_groups, story_views
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,49 +41,30 @@ def _calls(element: Any) -> list[tuple[str, Any]]:
     ]
 
 
-def _polygons(path: Path, id_property: str) -> dict[str, Any]:
-    """A boundary file reduced to what the map draws: id, name and geometry."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {
-                    id_property: feature["properties"].get(id_property),
-                    "name": feature["properties"].get("name"),
-                },
-                "geometry": feature["geometry"],
-            }
-            for feature in data["features"]
-        ],
+def _base(record: geodata.Record) -> tuple[list[dict[str, Any]], Any]:
+    """The dashboard's base map for ``record``: its polygon layers (data inline) and view buttons."""
+    water = water_file(record)
+    # URLs stand in for the polygons: each is replaced by its data below.
+    assets = MapAssets(
+        js=(), css=(), countries_url="countries", regions_url="regions",
+        water_url="water" if water else None,
+        countries_attribution=credit_line("Boundaries", record, "countries"),
+        regions_attribution=credit_line("Regions", record, "regions"),
+        water_attribution="Water: Natural Earth",
+    )  # fmt: skip
+    base = build_base_map(assets, bounds=record.story_bounds, views=story_views(record))
+    data = {
+        "countries": json.loads(polygons_geojson(record, "countries")),
+        "regions": json.loads(polygons_geojson(record, "regions")),
+        "water": json.loads(water.read_text(encoding="utf-8")) if water else None,
     }
-
-
-def _base_specs(record: geodata.Record) -> list[dict[str, Any]]:
-    """The polygon layers of the dashboard's base map, with their data inline instead of a URL."""
-    files = record.boundary_files
-    bundled = geodata.bundled_boundary_files()
     specs = [
-        {"key": "countries", "id": "iso3", "label": "name", "style": NEUTRAL_STYLE,
-         "pane": "kzCountries", "zIndex": 350, "data": _polygons(files["countries"], "iso3"),
-         "attribution": _credit(record, "countries", "Boundaries")},
-        {"key": "regions", "id": "id", "label": "name", "style": {**NEUTRAL_STYLE, "fillOpacity": 0.0, "weight": 0.8},
-         "pane": "kzRegions", "zIndex": 360, "data": _polygons(files["regions"], "id"),
-         "attribution": _credit(record, "regions", "Regions")},
-    ]  # fmt: skip
-    if files["countries"] == bundled["countries"]:
-        specs.append(
-            {"key": "water", "id": "id", "label": None, "style": WATER_STYLE, "pane": "kzWater",
-             "zIndex": 365, "interactive": False, "data": _polygons(bundled["water"], "id"),
-             "attribution": "Water: Natural Earth"}
-        )  # fmt: skip
-    return specs
-
-
-def _credit(record: geodata.Record, key: str, what: str) -> str:
-    provenance = record.provenance.get(key)
-    return f"{what}: {provenance.name}" if provenance else ""
+        {**{k: v for k, v in child.spec.items() if k != "url"}, "data": data[child.spec["url"]]}
+        for child in base._children.values()
+        if isinstance(child, FetchedGeoJson)
+    ]
+    (views,) = (data for function, data in _calls(base) if function == "views")
+    return specs, views
 
 
 def _day(record: geodata.Record, day: Any, layers: Sequence[str]) -> dict[str, Any]:
@@ -111,17 +85,13 @@ def story_html(record: geodata.Record, layers: Sequence[str] = geodata.LAYERS) -
     """The whole story as one HTML page (see the module's docstring)."""
     meta = record.meta
     days = [_day(record, day, layers) for day in meta.days]
-    views = [
-        {"label": HOST_VIEW, "bounds": _corners(record.host_bounds)},
-        {"label": "Where the troops came from", "bounds": _corners(record.story_bounds)},
-    ]
+    bases, views = _base(record)
     data = {
-        "bases": _base_specs(record),
-        "views": {"views": views, "first": _corners(record.story_bounds),
-                  "padding": {"topLeft": FIT_TOP_LEFT, "bottomRight": FIT_BOTTOM_RIGHT}},
+        "bases": bases,
+        "views": views,
         "days": days,
         "opening": meta.days.index(meta.opening_day),
-    }  # fmt: skip
+    }
     styles = "\n".join(
         path.read_text(encoding="utf-8")
         for path in (_LEAFLET / "leaflet.css", STATIC / "kz_map.css", STATIC / "publish.css")
@@ -156,11 +126,6 @@ def story_html(record: geodata.Record, layers: Sequence[str] = geodata.LAYERS) -
         ),
     )
     return str(body)
-
-
-def _corners(bounds: tuple[float, float, float, float]) -> list[list[float]]:
-    west, south, east, north = bounds
-    return [[south, west], [north, east]]
 
 
 def publish(output: Path, record_dir: str | None = None) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 from geodata._errors import RecordError
 from geodata._export import LAYERS, checked_layers, feature_collection_bytes, timeline_bytes
 from geodata._load import load_record
-from geodata._outlets import OUTLET_KINDS, outlet_of, source_quality
+from geodata._outlets import OUTLET_KINDS, outlet_of, rests_only_on_weak_sources, source_quality
 from geodata._record import Record
 
 DATA_ENV = "KZ_RECORD_DIR"
@@ -57,7 +57,7 @@ def _source_summary(record: Record) -> str:
     urls = [url for frame in record.tables.values() for urls in frame["sources"] for url in urls]
     kinds = source_quality(urls)
     weak_rows = sum(
-        all(outlet_of(url).kind in ("mirror", "aggregator") for url in urls)
+        rests_only_on_weak_sources(urls)
         for frame in record.tables.values()
         for urls in frame["sources"]
     )

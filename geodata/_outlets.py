@@ -15,6 +15,7 @@ import importlib.resources
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["OUTLET_KINDS", "TRUSTED_KINDS", "Outlet", "credit", "outlet_of", "source_quality"]
 
 OUTLET_KINDS = ("official", "agency", "established", "reference", "aggregator", "mirror")
-# A ``high`` row needs at least one source of these kinds.
+# A ``high`` row needs at least one source of these kinds; the others are weak.
 TRUSTED_KINDS = frozenset({"official", "agency", "established", "reference"})
+WEAK_KINDS = frozenset({"aggregator", "mirror"})
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,7 @@ def _register() -> dict[str, Outlet]:
 
 def domain_of(url: str) -> str:
     """``https://www.tass.com/world/1`` → ``tass.com``."""
-    host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].lower()
-    return host.removeprefix("www.")
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def outlet_of(url: str) -> Outlet:
@@ -91,7 +92,7 @@ def credit(url: str) -> str:
 def rests_only_on_weak_sources(urls: Iterable[str]) -> bool:
     """Whether every source is a known mirror or aggregator (unknown domains are not judged)."""
     kinds = [outlet_of(url).kind for url in urls]
-    return bool(kinds) and all(kind in ("mirror", "aggregator") for kind in kinds)
+    return bool(kinds) and all(kind in WEAK_KINDS for kind in kinds)
 
 
 def source_quality(urls: Iterable[str]) -> Counter[str]:

@@ -358,12 +358,12 @@ def _troops(record: Record, day: dt.date) -> tuple[Feature, ...]:
         if not located:
             continue
         centre = shapely.MultiPoint([place["geometry"] for place in located]).centroid
+        strength = strength_on(contingent, day)
         properties: TroopsProperties = {
             "id": contingent["id"], "name": contingent["name"], "iso3": iso3,
             "contingent": contingent["name"], "troops": troops,
-            "troops_estimate": bool(strength_on(contingent, day)["troops_estimate"]),
-            "troops_low": strength_on(contingent, day)["troops_low"],
-            "troops_high": strength_on(contingent, day)["troops_high"],
+            "troops_estimate": bool(strength["troops_estimate"]),
+            "troops_low": strength["troops_low"], "troops_high": strength["troops_high"],
             "placed_at": "; ".join(dict.fromkeys(place["name"] for place in located)),
             "placement": placement,
             "sources": list(dict.fromkeys([*contingent["sources"], *(u for r in facts for u in r["sources"])])),

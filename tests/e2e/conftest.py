@@ -94,3 +94,16 @@ def page(browser: Browser, left_host: list[str], request: pytest.FixtureRequest)
             except PlaywrightError as error:  # a crashed page must not hide the test's own failure
                 print(f"no failure screenshot: {error}", file=sys.stderr)
         context.close()
+
+
+@pytest.fixture(params=[(1440, 900), (1280, 720)], ids=lambda size: f"{size[0]}x{size[1]}")
+def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A page at a laptop's and a desktop's size, which can take downloads."""
+    width, height = request.param
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()

@@ -14,9 +14,7 @@ from playwright.sync_api import expect
 from tests.e2e.test_map import legend_of, open_day, step
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from playwright.sync_api import Browser, Frame, FrameLocator, Page
+    from playwright.sync_api import Frame, FrameLocator, Page
 
 pytestmark = pytest.mark.browser
 
@@ -54,18 +52,11 @@ HOST_BOX = """iso3 => {
 }"""
 
 
-@pytest.fixture(params=[(1440, 900), (1280, 720)], ids=lambda size: f"{size[0]}x{size[1]}")
-def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
-
-
 def open_map(page: Page, app_url: str, day: str) -> tuple[FrameLocator, Frame]:
-    """``open_day`` of the map tests, then wait for the polygons (cards and views need them)."""
+    """``open_day`` of the map tests, then wait for the polygons (cards and views need them).
+
+    ``sized_page`` (tests/e2e/conftest.py) gives a page at 1440×900 and at 1280×720.
+    """
     frame_locator, frame = open_day(page, app_url, f"date={day}", day)
     frame.wait_for_function("() => KZ.bases.countries.getLayers().length > 0")
     return frame_locator, frame

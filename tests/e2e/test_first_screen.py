@@ -19,12 +19,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 import geodata
+from tests.e2e.test_cards_and_views import open_map as open_polygons
 from tests.e2e.test_map import legend_of, open_day, step, wait_idle
 from tests.support.browser import MAP_FRAME
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from playwright.sync_api import Browser, Frame, FrameLocator, Page
 
 pytestmark = pytest.mark.browser
@@ -122,21 +121,9 @@ def departure_airfields(record: geodata.Record) -> dict[str, tuple[float, float]
     return {name: (point.y, point.x) for name, point in fields.geometry.items()}
 
 
-@pytest.fixture(params=[(1440, 900), (1280, 720)], ids=lambda size: f"{size[0]}x{size[1]}")
-def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    width, height = request.param
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
-
-
 def open_map(page: Page, app_url: str, day: str) -> tuple[FrameLocator, Frame]:
-    frame_locator, frame = open_day(page, app_url, f"date={day}", day)
-    frame.wait_for_function("() => KZ.bases.countries.getLayers().length > 0")
+    """The map of ``day`` with its polygons drawn, and the geometry helpers above installed."""
+    frame_locator, frame = open_polygons(page, app_url, day)
     frame.evaluate(GEOMETRY)
     return frame_locator, frame
 
