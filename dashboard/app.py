@@ -50,7 +50,7 @@ def day_view() -> None:
         panels.headline(snap)
     map_column, rail = st.columns([7, 2], gap="small")
     with map_column:
-        show_map(record, snap, layers)
+        show_map(record, day, layers)
     with rail:
         panels.troop_total(record, snap, day_before)
         panels.downloads(record, day, layers)

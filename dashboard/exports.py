@@ -23,7 +23,9 @@ __all__ = [
     "EXPORT_ROUTE",
     "ExportFile",
     "day_file",
+    "loaded_record",
     "page_file",
+    "record_token",
     "requested",
     "story_file",
     "timeline_file",
@@ -63,7 +65,8 @@ def _size(record: geodata.Record, key: tuple[object, ...], make: Callable[[], by
     return size
 
 
-def _token(record: geodata.Record) -> str:
+def record_token(record: geodata.Record) -> str:
+    """The unguessable name of ``record`` in the app's URLs, for as long as it stays loaded."""
     with _LOCK:
         token = _TOKEN_OF.get(record)
         if token is None:
@@ -71,6 +74,12 @@ def _token(record: geodata.Record) -> str:
             _TOKEN_OF[record] = token
             _BY_TOKEN[token] = record
         return token
+
+
+def loaded_record(token: str) -> geodata.Record | None:
+    """The record a page was given ``token`` for, if it is still loaded."""
+    with _LOCK:
+        return _BY_TOKEN.get(token)
 
 
 def _day_name(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> str:
@@ -103,21 +112,21 @@ def day_file(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> E
     size = _size(
         record, (day, layers), lambda: geodata.feature_collection_bytes(record, day, layers)
     )
-    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?{query}", size)
+    return ExportFile(name, f"{EXPORT_ROUTE}/{record_token(record)}/{name}?{query}", size)
 
 
 def timeline_file(record: geodata.Record) -> ExportFile:
     """The whole timeline's GeoJSON: ``python -m geodata export --all``."""
     name = _timeline_name(record)
     size = _size(record, ("all",), lambda: geodata.timeline_bytes(record))
-    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?all=1", size)
+    return ExportFile(name, f"{EXPORT_ROUTE}/{record_token(record)}/{name}?all=1", size)
 
 
 def page_file(record: geodata.Record) -> ExportFile:
     """The whole story as one HTML file that works offline: ``python -m dashboard.publish``."""
     name = _page_name(record)
     size = _size(record, ("page",), lambda: _page_bytes(record))
-    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?page=1", size)
+    return ExportFile(name, f"{EXPORT_ROUTE}/{record_token(record)}/{name}?page=1", size)
 
 
 def story_file(record: geodata.Record, day: dt.date) -> ExportFile:
@@ -127,7 +136,7 @@ def story_file(record: geodata.Record, day: dt.date) -> ExportFile:
     size = _size(
         record, (day, "story"), lambda: geodata.story_csv_bytes(geodata.snapshot(record, day))
     )
-    return ExportFile(name, f"{EXPORT_ROUTE}/{_token(record)}/{name}?{query}", size)
+    return ExportFile(name, f"{EXPORT_ROUTE}/{record_token(record)}/{name}?{query}", size)
 
 
 def _page_chunks(record: geodata.Record) -> Iterator[bytes]:
@@ -146,8 +155,7 @@ def requested(token: str, name: str, query: Mapping[str, str]) -> Iterator[bytes
     Everything in the URL is checked: the token must name a record still loaded, the date must lie
     in its period, the layers must be known, and the file name must be the one the page gave.
     """
-    with _LOCK:
-        record = _BY_TOKEN.get(token)
+    record = loaded_record(token)
     if record is None or len(name) > 200:
         return None
     if query.get("all") == "1":

@@ -6,7 +6,7 @@ that depends on the date goes into feature groups that streamlit-folium swaps wi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import folium
 
@@ -38,6 +38,8 @@ WATER_STYLE = {"stroke": False, "fillColor": palette.WATER, "fillOpacity": 1}
 
 
 Bounds = tuple[float, float, float, float]
+# The one group a step adds to the map; the day's own groups are drawn inside it once fetched.
+DAY_GROUP = "The day"
 
 
 def build_base_map(
@@ -123,12 +125,17 @@ def leaflet_bounds(bounds: Bounds) -> list[list[float]]:
     return [[south, west], [north, east]]
 
 
-def build_day_groups(
-    snap: geodata.Snapshot, *, layers: Collection[str], force: str = "Foreign"
-) -> list[folium.FeatureGroup]:
-    """The feature groups for one day and the chosen layers, in drawing order.
+DayCalls = list[tuple[str, list[tuple[str, Any]]]]
 
-    ``force`` names the deployed force in the legend ("CSTO" gives "CSTO troops in Kazakhstan").
+
+def day_calls(
+    snap: geodata.Snapshot, *, layers: Collection[str], force: str = "Foreign"
+) -> DayCalls:
+    """The day's map for the chosen layers as plain data: ``[(group name, [(helper, data), …]), …]``.
+
+    Groups come in drawing order, the status group (polygon fills, legend, place labels) first;
+    each helper is a function of ``static/kz_map.js`` and its data JSON-ready. ``force`` names the
+    deployed force in the legend ("CSTO" gives "CSTO troops in Kazakhstan").
     """
     drawn = [layer for layer in map_layers() if layer.key in layers]
     restyle = [layer.payload(snap) for layer in drawn if layer.draw == "restyle"]
@@ -139,25 +146,43 @@ def build_day_groups(
     ]
     # Sources repeat across features: send each URL once a day and refer to it by number.
     urls = map_content.share_urls([restyle, *(data for _, data in content)])
-    status = folium.FeatureGroup(name=GROUP_NAMES["status"])
-    legend = map_content.legend(snap, layers, force=force)
-    HelperCall(
-        "dayStatus",
-        {
-            "urls": urls,
-            "outlets": [geodata.credit(url) for url in urls],
-            "restyle": restyle,
-            "legend": legend,
-            "host": snap.host_name,
-            "labels": map_content.city_labels(snap),
-            "summary": map_content.map_summary(snap, force=force),
-        },
-    ).add_to(status)
-    groups = [status]
-    for layer, data in content:
-        group = folium.FeatureGroup(name=layer.group)
-        HelperCall(layer.draw, data).add_to(group)
+    status = {
+        "urls": urls,
+        "outlets": [geodata.credit(url) for url in urls],
+        "restyle": restyle,
+        "legend": map_content.legend(snap, layers, force=force),
+        "host": snap.host_name,
+        "labels": map_content.city_labels(snap),
+        "summary": map_content.map_summary(snap, force=force),
+    }
+    return [
+        (GROUP_NAMES["status"], [("dayStatus", status)]),
+        *((layer.group, [(layer.draw, data)]) for layer, data in content),
+    ]
+
+
+def build_day_groups(
+    snap: geodata.Snapshot, *, layers: Collection[str], force: str = "Foreign"
+) -> list[folium.FeatureGroup]:
+    """:func:`day_calls` as folium feature groups, each also registered by name (``KZ.groups``)."""
+    groups = []
+    for name, calls in day_calls(snap, layers=layers, force=force):
+        group = folium.FeatureGroup(name=name)
+        for function, data in calls:
+            HelperCall(function, data).add_to(group)
+        HelperCall("named", name).add_to(group)
         groups.append(group)
-    for group in groups:
-        HelperCall("named", group.layer_name).add_to(group)
     return groups
+
+
+def build_day_reference(
+    day_url: str, *, date: str, prefetch: Sequence[str] = ()
+) -> folium.FeatureGroup:
+    """The one group a slider step sends: where the browser fetches the day's map (``KZ.showDay``).
+
+    The day itself (:func:`day_calls`) is served at ``day_url`` (``dashboard/day_data.py``) and kept
+    by the browser; ``prefetch`` are the days a reader is likely to go to next.
+    """
+    group = folium.FeatureGroup(name=DAY_GROUP)
+    HelperCall("showDay", {"url": day_url, "date": date, "prefetch": list(prefetch)}).add_to(group)
+    return group

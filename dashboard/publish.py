@@ -22,7 +22,7 @@ import geodata
 from dashboard import map_content
 from dashboard.assets import STATIC, MapAssets, credit_line, polygons_geojson, water_file
 from dashboard.leaflet_elements import FetchedGeoJson, HelperCall, script_json
-from dashboard.map_builders import build_base_map, build_day_groups, story_views
+from dashboard.map_builders import build_base_map, day_calls, story_views
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -69,11 +69,11 @@ def _base(record: geodata.Record) -> tuple[list[dict[str, Any]], Any]:
 
 def _day(record: geodata.Record, day: Any, layers: Sequence[str]) -> dict[str, Any]:
     snap = geodata.snapshot(record, day)
-    groups = build_day_groups(snap, layers=layers, force=record.meta.force)
+    groups = day_calls(snap, layers=layers, force=record.meta.force)
     event = snap.headline
     return {
         "date": day.isoformat(),
-        "groups": [_calls(group) for group in groups],
+        "groups": [{"name": name, "calls": calls} for name, calls in groups],
         "headline": event.properties["headline"] if event else "",
         "sources": [[geodata.credit(url), url] for url in (event.properties["sources"] if event else [])],
         "summary": map_content.map_summary(snap, force=record.meta.force),

@@ -8,6 +8,7 @@ too). Compared with ``streamlit run dashboard/app.py`` it adds:
 - ``/kz/upload/<token>/<layer>.geojson``: an uploaded record's polygons, for the session that holds
   the token only, never cached by proxies, gone when the upload is;
 - ``/kz/export/<token>/<file>``: the downloads, made when asked for and streamed;
+- ``/kz/day/<token>/<date>.json``: the map's days, which the browser fetches and keeps;
 - a sweep of the upload store at start, and a plain message instead of any exception details.
 """
 
@@ -16,16 +17,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
-from starlette.concurrency import iterate_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 import geodata
-from dashboard import exports, hardening
+from dashboard import day_data, exports, hardening, settings
 from dashboard.assets import UPLOAD_ROUTE
 from dashboard.store import MAP_FILES, upload_store
 
@@ -111,6 +113,30 @@ async def uploaded_polygons(request: Request) -> Response:
     )
 
 
+async def day_map(request: Request) -> Response:
+    """One day of the map (``dashboard/day_data.py``): made once, then kept by server and browser."""
+    found = day_data.requested(
+        request.path_params["token"],
+        request.path_params["name"],
+        request.query_params.get("layers", ""),
+    )
+    if found is None:
+        return PlainTextResponse("Not found", status_code=404)
+    # Making a day takes milliseconds (seconds for the largest records): never on the event loop,
+    # which carries every session's websocket.
+    made = await run_in_threadpool(day_data.day_file, *found)
+    headers = {
+        # The URL names one unchanging file while the server runs (its token changes with the record).
+        "Cache-Control": "private, max-age=86400, immutable",
+        "Referrer-Policy": "no-referrer",
+        "Vary": "Accept-Encoding",
+    }
+    if made.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(made.gzipped, media_type="application/json", headers=headers)
+    return Response(made.json, media_type="application/json", headers=headers)
+
+
 async def export_file(request: Request) -> Response:
     """A download the page linked to, made now and streamed (``dashboard/exports.py``)."""
     name = request.path_params["name"]
@@ -162,7 +188,28 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     if removed:
         _LOG.info("Removed %d old uploads at start", len(removed))
     hardening.mark_served()
+    threading.Thread(target=_warm_up, name="kz-warm-up", daemon=True).start()
     yield
+
+
+def _warm_up() -> None:
+    """Before the first visitor: load the record and make its days' maps.
+
+    The first page then finds the record loaded (cold start), and the first steps of every session
+    find their days made (``dashboard/day_data.py``). Modules that declare Streamlit components
+    (``streamlit_folium``, ``dashboard.assets``) are left to the first page: declared outside a
+    running app, a component is not served.
+    """
+    try:
+        from dashboard import cache
+
+        folder = settings.record_dir() or str(geodata.bundled_record_path())
+        record = geodata.load_record(folder)
+        cache.keep(folder, record)
+        for day in record.meta.days:
+            day_data.day_file(record, day, tuple(geodata.LAYERS))
+    except Exception:  # the first page loads it again and says what is wrong
+        _LOG.warning("Warming up failed; the first page will load the record itself", exc_info=True)
 
 
 def _plain_error(error: Exception) -> bool:
@@ -179,6 +226,7 @@ app = st.App(
     routes=[
         Route(UPLOAD_ROUTE + "/{token}/{layer}.geojson", uploaded_polygons, methods=["GET"]),
         Route(exports.EXPORT_ROUTE + "/{token}/{name}", export_file, methods=["GET"]),
+        Route(day_data.DAY_ROUTE + "/{token}/{name}", day_map, methods=["GET"]),
     ],
     middleware=[Middleware(HardenedHeaders)],
     lifespan=_lifespan,

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 import geodata
 from dashboard import exports
 from dashboard.publish import story_html
+from tests.support.day_map import shown_day
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DAYS = [dt.date(2022, 1, n) for n in range(1, 21)]
@@ -71,9 +72,11 @@ def test_a_link_opens_its_date_and_layers():
     app = start(date="2022-01-08", layers="country,site")
     assert app.slider(key="date").value == dt.date(2022, 1, 8)
     assert app.multiselect(key="layers").value == ["country", "site"]
-    group = feature_group(app)
-    assert '"KGZ"' in group  # the Kyrgyz guard at TETs-2
-    assert "Cities: unrest" not in map_component(app).json_args  # layer not chosen, not drawn
+    day = shown_day(feature_group(app))
+    assert '"KGZ"' in json.dumps(day)  # the Kyrgyz guard at TETs-2
+    drawn = [group["name"] for group in day["groups"]]
+    assert "Cities: unrest" not in drawn  # layer not chosen, not drawn
+    assert "Guarded sites" in drawn
     assert not app.warning
 
 

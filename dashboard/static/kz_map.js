@@ -317,6 +317,66 @@
     KZ.groups[name] = group;
   };
 
+  /*
+   * A slider step sends only where its day is (dashboard/day_data.py). Days are fetched once and
+   * kept (the last KZ.DAYS_KEPT), and the ones a reader is likely to go to next are fetched ahead.
+   */
+  var DRAWERS = { dayStatus: true, points: true, lines: true };
+  var days = {};
+  var dayOrder = [];
+  KZ.DAYS_KEPT = 40;
+  function fetchDay(url) {
+    if (!days[url]) {
+      days[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+      days[url].catch(function () {
+        delete days[url]; // try again next time it is asked for
+      });
+      dayOrder.push(url);
+      while (dayOrder.length > KZ.DAYS_KEPT) delete days[dayOrder.shift()];
+    }
+    return days[url];
+  }
+  /* One day's groups ({groups: [{name, calls: [[helper, data]]}]}) drawn into ``parent``. */
+  KZ.drawDay = function (parent, day) {
+    day.groups.forEach(function (entry) {
+      var layer = L.featureGroup();
+      entry.calls.forEach(function (call) {
+        if (DRAWERS[call[0]] === true) KZ[call[0]](layer, call[1]);
+      });
+      KZ.named(layer, entry.name);
+      parent.addLayer(layer);
+    });
+  };
+  KZ.showDay = function (group, spec) {
+    fetchDay(spec.url).then(function (day) {
+      // A later step has replaced this group: drawing now would bring back an older day's state.
+      if (!group._map) return;
+      removeDayError(group._map);
+      KZ.drawDay(group, day);
+      setTimeout(function () {
+        spec.prefetch.forEach(function (url) {
+          fetchDay(url).catch(function () {});
+        });
+      }, 0);
+    }).catch(function () {
+      if (group._map) showDayError(group._map, spec.date);
+    });
+  };
+  function showDayError(map, date) {
+    removeDayError(map);
+    var box = el("div", "The map of " + date + " could not be loaded. Reload the page to try again.", "kz-day-error");
+    box.setAttribute("role", "alert");
+    map.getContainer().appendChild(box);
+    window.__kzDayError = date;
+  }
+  function removeDayError(map) {
+    var old = map.getContainer().querySelector(".kz-day-error");
+    if (old) old.remove();
+  }
+
   /* Circle markers or labelled icons: [{lat, lon, style, label, tooltip, popup}]. */
   KZ.points = function (group, features) {
     features.forEach(function (feature) {

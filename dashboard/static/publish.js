@@ -19,7 +19,7 @@
   var slider = document.getElementById("kz-date");
   var label = document.getElementById("kz-day");
   var headline = document.getElementById("kz-headline");
-  var shown = [];
+  var shown = null;
   var current = -1;
 
   function show(index) {
@@ -27,16 +27,9 @@
     if (index === current) return;
     current = index;
     var day = data.days[index];
-    shown.forEach(function (group) {
-      map.removeLayer(group);
-    });
-    shown = day.groups.map(function (calls) {
-      var group = L.featureGroup();
-      calls.forEach(function (call) {
-        KZ[call[0]](group, call[1]);
-      });
-      return group.addTo(map);
-    });
+    if (shown) map.removeLayer(shown);
+    shown = L.featureGroup().addTo(map);
+    KZ.drawDay(shown, day);
     slider.value = String(index);
     label.textContent = new Date(day.date + "T00:00:00Z").toLocaleDateString("en-GB", {
       weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
