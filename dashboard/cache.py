@@ -59,6 +59,9 @@ class RecordCache:
 
 
 _RECORDS = RecordCache(MAX_CACHED_BYTES)
+# One lock per record being loaded: concurrent first pages (or the warm-up) load it once.
+_LOADING: dict[_Key, threading.Lock] = {}
+_LOADING_LOCK = threading.Lock()
 
 
 def load_record(folder: str | None, *, confined_to: str | None = None) -> geodata.Record:
@@ -71,13 +74,26 @@ def load_record(folder: str | None, *, confined_to: str | None = None) -> geodat
     geodata.RecordError
         Listing the record's problems.
     """
+    with st.spinner("Loading the record…"):
+        return loaded(folder, confined_to=confined_to)
+
+
+def loaded(folder: str | None, *, confined_to: str | None = None) -> geodata.Record:
+    """:func:`load_record` without the page's spinner: for the server's warm-up, before any page.
+
+    Pages asking for a record another thread is loading wait for it rather than load it again.
+    """
     path = Path(folder) if folder else geodata.bundled_record_path()
     key = (str(path.resolve()), _stamp(path), confined_to)
-    record = _RECORDS.get(key)
-    if record is None:
-        with st.spinner("Loading the record…"):
+    with _LOADING_LOCK:
+        loading = _LOADING.setdefault(key, threading.Lock())
+    with loading:
+        record = _RECORDS.get(key)
+        if record is None:
             record = geodata.load_record(path, confined_to=confined_to)
-        _RECORDS.put(key, record)
+            _RECORDS.put(key, record)
+    with _LOADING_LOCK:
+        _LOADING.pop(key, None)
     return record
 
 

@@ -54,14 +54,27 @@ _SIZES: weakref.WeakKeyDictionary[geodata.Record, dict[tuple[object, ...], int]]
 )
 
 
+# Sizes being measured now, each by one thread.
+_MAKING: dict[tuple[int, tuple[object, ...]], threading.Lock] = {}
+
+
 def _size(record: geodata.Record, key: tuple[object, ...], make: Callable[[], bytes]) -> int:
     with _LOCK:
         known = _SIZES.setdefault(record, {})
         if key in known:
             return known[key]
-    size = len(make())  # outside the lock: the timeline takes tens of milliseconds
+        making = _MAKING.setdefault((id(record), key), threading.Lock())
+    # Outside the shared lock (the published page takes most of a second), but once per file: a
+    # page asking while the server's warm-up makes it waits for that size.
+    with making:
+        with _LOCK:
+            size = known.get(key)
+        if size is None:
+            size = len(make())
+            with _LOCK:
+                known[key] = size
     with _LOCK:
-        known[key] = size
+        _MAKING.pop((id(record), key), None)
     return size
 
 

@@ -193,21 +193,27 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
 
 
 def _warm_up() -> None:
-    """Before the first visitor: load the record and make its days' maps.
+    """Before the first visitor: import the page's modules, load the record, make its days' maps.
+
+    Also the sizes of its downloads, which the first page would otherwise wait for.
 
     The first page then finds the record loaded (cold start), and the first steps of every session
-    find their days made (``dashboard/day_data.py``). Modules that declare Streamlit components
-    (``streamlit_folium``, ``dashboard.assets``) are left to the first page: declared outside a
-    running app, a component is not served.
+    find their days made (``dashboard/day_data.py``). Modules that declare Streamlit components at
+    import (``streamlit_folium``, so ``dashboard.map_panel``) are left to the first page: declared
+    outside a running app, a component is not served.
     """
     try:
-        from dashboard import cache
+        from dashboard import cache, controls, panels, upload  # noqa: F401  # a second's imports
 
-        folder = settings.record_dir() or str(geodata.bundled_record_path())
-        record = geodata.load_record(folder)
-        cache.keep(folder, record)
+        record = cache.loaded(settings.record_dir())
+        everything = tuple(geodata.LAYERS)
+        day_data.day_file(record, record.meta.opening_day, everything)
+        # The sizes the page's download links state: the published page's takes most of a second.
+        exports.page_file(record)
+        exports.timeline_file(record)
+        exports.day_file(record, record.meta.opening_day, everything)
         for day in record.meta.days:
-            day_data.day_file(record, day, tuple(geodata.LAYERS))
+            day_data.day_file(record, day, everything)
     except Exception:  # the first page loads it again and says what is wrong
         _LOG.warning("Warming up failed; the first page will load the record itself", exc_info=True)
 
