@@ -4,13 +4,15 @@ Run with ``python -m benchmarks.server_cost [--data DIR | --scale N]``. For ever
 about 60 evenly spread days of a long period) this times what the dashboard's map does on each run:
 
 1. ``geodata.snapshot(record, day)``;
-2. ``build_day_groups`` (the layers' data: ``dashboard.map_content``) plus ``build_base_map`` and
-   (no layer control: the page's Layers choice is the only layer switcher);
+2. ``build_day_reference`` (where the browser fetches the day's map) plus ``build_base_map`` (no
+   layer control: the page's Layers choice is the only layer switcher);
 3. the component's arguments, built as ``streamlit_folium.st_folium`` builds them (render the base map,
    ``_get_map_string``, ``_get_feature_group_string`` per group, ``_get_layer_control_string``, the
    JS/CSS links and the key hash), stopping before the component call itself.
 
-It also measures the bytes of those arguments as JSON (``script`` + ``feature_group`` + ``layer_control``,
+and, apart, what making the day's map file costs (``dashboard/day_data.py``: the layers' data from
+``dashboard.map_content``), which the server does once per record, day and layers for every session,
+and its size as fetched. It also measures the bytes of those arguments as JSON (``script`` + ``feature_group`` + ``layer_control``,
 what changes per step), with ``feature_group`` split per layer. Only the map's share of a run is timed:
 the side panels (troops table, chart, story) are not; two options time more instead:
 
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import inspect
 import json
 import logging
 import statistics
@@ -52,7 +53,7 @@ from streamlit_folium import (
 
 import geodata
 from benchmarks._cli import add_record_options, chosen_record_folder, middle_days
-from dashboard import map_builders, map_content
+from dashboard import day_data, map_builders, map_content
 from dashboard.assets import MapAssets
 from dashboard.map_builders import GROUP_NAMES, build_base_map
 
@@ -79,23 +80,34 @@ class DayCost:
 
     day: str
     snapshot_ms: float
-    groups_ms: float  # build_day_groups + build_base_map
+    groups_ms: float  # build_day_reference + build_base_map
     args_ms: float  # streamlit_folium turning them into the component's arguments
     total_ms: float
+    day_file_ms: float  # making the day's map file: once per record, day and layers, for all sessions
+    day_file_bytes: int  # that file, as the browser fetches it once per session (uncompressed)
+    day_file_gzip_bytes: int  # and as it travels (gzip)
     script_bytes: int
     feature_group_bytes: int
     layer_control_bytes: int
     args_bytes: int  # the three above: what is re-sent on every step
-    group_bytes: dict[str, int] = field(default_factory=dict)  # feature_group per group
+    group_bytes: dict[str, int] = field(default_factory=dict)  # each group's part of the day file
     status_parts_bytes: dict[str, int] = field(default_factory=dict)  # the status group's data
     features: dict[str, int] = field(default_factory=dict)  # features per layer in the snapshot
 
 
-def day_groups(record: geodata.Record, snap: geodata.Snapshot, layers: Sequence[str]) -> list:
-    """``build_day_groups`` called as ``dashboard/map_panel.py`` calls it (its keywords vary)."""
-    parameters = inspect.signature(map_builders.build_day_groups).parameters
-    extra = {"force": record.meta.force} if "force" in parameters else {}
-    return map_builders.build_day_groups(snap, layers=layers, **extra)
+def day_reference(record: geodata.Record, day: dt.date, layers: Sequence[str]) -> list:
+    """The one group a step sends, as ``dashboard/map_panel.py`` builds it: where the day's file is."""
+    return [
+        map_builders.build_day_reference(
+            day_data.day_url(record, day, tuple(layers)), date=day.isoformat(), prefetch=()
+        )
+    ]
+
+
+def make_day_file(record: geodata.Record, day: dt.date, layers: Sequence[str]) -> day_data.DayFile:
+    """The day's map file made afresh, as the server makes it the first time any session asks."""
+    day_data._KEPT.clear()
+    return day_data.day_file(record, day, tuple(layers))
 
 
 def component_args(
@@ -167,7 +179,7 @@ def step(
     start = time.perf_counter()
     snap = geodata.snapshot(record, day)
     snapped = time.perf_counter()
-    groups = day_groups(record, snap, layers)
+    groups = day_reference(record, day, layers)
     base, control = build_base_map(ASSETS), None  # the page passes no layer control
     built = time.perf_counter()
     args = component_args(base, groups, control)
@@ -180,12 +192,14 @@ def measure_day(
 ) -> DayCost:
     """Time one day's snapshot, groups and component arguments, and size the arguments."""
     snap, args, (start, snapped, built, done) = step(record, day, layers)
-    # Sizes, after the clock stopped: each group's own string, as _get_feature_group_string made it.
-    group_bytes = {}
-    probe = build_base_map(ASSETS)
-    for idx, group in enumerate(day_groups(record, snap, layers)):
-        name = LAYER_OF_GROUP.get(group.layer_name, group.layer_name)
-        group_bytes[name] = _json_bytes(_get_feature_group_string(group, map=probe, idx=idx))
+    made_at = time.perf_counter()
+    made = make_day_file(record, day, layers)
+    day_file_ms = (time.perf_counter() - made_at) * 1000
+    # Sizes, after the clocks stopped: each group's part of the day file.
+    group_bytes = {
+        LAYER_OF_GROUP.get(group["name"], group["name"]): _json_bytes(group["calls"])
+        for group in json.loads(made.json)["groups"]
+    }
     status_parts = {}
     if "country" in layers:
         status_parts["country"] = _json_bytes(map_content.country_styles(snap))
@@ -198,6 +212,9 @@ def measure_day(
         groups_ms=(built - snapped) * 1000,
         args_ms=(done - built) * 1000,
         total_ms=(done - start) * 1000,
+        day_file_ms=day_file_ms,
+        day_file_bytes=len(made.json),
+        day_file_gzip_bytes=len(made.gzipped or made.json),
         script_bytes=sizes["script"],
         feature_group_bytes=sizes["feature_group"],
         layer_control_bytes=sizes["layer_control"],
@@ -241,6 +258,9 @@ def summary(costs: Sequence[DayCost]) -> dict[str, Any]:
         "snapshot_ms": stats([c.snapshot_ms for c in costs]),
         "groups_ms": stats([c.groups_ms for c in costs]),
         "args_ms": stats([c.args_ms for c in costs]),
+        "day_file_ms": stats([c.day_file_ms for c in costs]),
+        "day_file_bytes": stats([c.day_file_bytes for c in costs]),
+        "day_file_gzip_bytes": stats([c.day_file_gzip_bytes for c in costs]),
         "args_bytes": stats([c.args_bytes for c in costs]),
         "feature_group_bytes": stats([c.feature_group_bytes for c in costs]),
         "script_bytes": stats([c.script_bytes for c in costs]),
@@ -268,10 +288,12 @@ def summary(costs: Sequence[DayCost]) -> dict[str, Any]:
 def print_summary(label: str, result: dict[str, Any]) -> None:
     """A few lines per record: stages in ms, argument bytes, and where the feature-group bytes go."""
     print(f"{label}: {result['days']} days")
-    for stage in ("total_ms", "snapshot_ms", "groups_ms", "args_ms"):
+    for stage in ("total_ms", "snapshot_ms", "groups_ms", "args_ms", "day_file_ms"):
         s = result[stage]
         print(f"  {stage:<22} median {s['median']:9.1f}  max {s['max']:9.1f}")
-    for size in ("args_bytes", "feature_group_bytes", "script_bytes", "layer_control_bytes"):
+    print("  (day_file_ms: once per record, day and layers, for every session; not per step)")
+    sizes = ("args_bytes", "feature_group_bytes", "script_bytes", "layer_control_bytes")
+    for size in (*sizes, "day_file_bytes", "day_file_gzip_bytes"):
         s = result[size]
         print(f"  {size:<22} median {s['median']:>11,.0f}  max {s['max']:>11,.0f}")
     groups = result["group_bytes_median"]
@@ -280,7 +302,7 @@ def print_summary(label: str, result: dict[str, Any]) -> None:
         f"{name} {size:,.0f} ({size / total:.0%})"
         for name, size in sorted(groups.items(), key=lambda item: -item[1])
     )
-    print(f"  feature_group per group, median day: {shares}")
+    print(f"  day file per group, median day: {shares}")
     if result["status_parts_bytes_median"]:
         parts = ", ".join(f"{k} {v:,.0f}" for k, v in result["status_parts_bytes_median"].items())
         print(f"  of the status group (raw JSON): {parts}")
@@ -306,7 +328,7 @@ def fragment_parts(
     return {
         "snapshot": lambda snap: geodata.snapshot(record, snap.date),
         "headline": lambda snap: panels.headline(snap),
-        "show_map": lambda snap: map_panel.show_map(record, snap, tuple(layers)),
+        "show_map": lambda snap: map_panel.show_map(record, snap.date, tuple(layers)),
         "troop_total": lambda snap: panels.troop_total(record, snap, before(snap)),
         "day_feed": lambda snap: panels.day_feed(snap),
         "downloads": lambda snap: panels.downloads(record, snap.date, tuple(layers)),

@@ -214,6 +214,9 @@ def _warm_up() -> None:
         exports.day_file(record, record.meta.opening_day, everything)
         for day in record.meta.days:
             day_data.day_file(record, day, everything)
+        for day in record.meta.days:  # the sizes of the other days' downloads, for every step
+            exports.day_file(record, day, everything)
+            exports.story_file(record, day)
     except Exception:  # the first page loads it again and says what is wrong
         _LOG.warning("Warming up failed; the first page will load the record itself", exc_info=True)
 
