@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 
 import pytest
 
@@ -108,3 +109,45 @@ def test_validate_prints_a_source_quality_summary(capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert "Sources: " in out and " agency" in out and "mirrors still cited" in out
+
+
+# --- a record people can copy -------------------------------------------------------------------
+
+
+def test_a_plain_copy_of_the_bundled_record_validates(tmp_path):
+    """`cp -r geodata/data/record my-record` is the natural start of one's own record."""
+    copy = tmp_path / "my-record"
+    shutil.copytree(geodata.bundled_record_path(), copy)
+    assert geodata.load_record(copy).meta.days == geodata.load_record().meta.days
+
+
+@pytest.mark.parametrize(
+    ("setting", "write"),
+    [
+        ('countries = "mine/countries.geojson"', None),  # named but not there
+        ('regions = "regions.geojson"', b"garbage{"),  # there but not GeoJSON
+    ],
+)
+def test_a_missing_or_unreadable_boundary_file_is_one_root_error(tmp_path, setting, write):
+    """The one real error, not the dozens of rows that could not be placed without it."""
+    copy = tmp_path / "my-record"
+    shutil.copytree(geodata.bundled_record_path(), copy)
+    if write is not None:
+        (copy / setting.split('"')[1]).write_bytes(write)
+    with (copy / "record.toml").open("a", encoding="utf-8") as handle:
+        handle.write(f"\n[boundaries]\n{setting}\n")
+    with pytest.raises(geodata.RecordError) as raised:
+        geodata.load_record(copy)
+    problems = raised.value.problems
+    assert len(problems) == 1, [str(problem) for problem in problems]
+    assert setting.split('"')[1].split("/")[-1] in str(problems[0])
+
+
+@pytest.mark.parametrize("table", ["places", "contingents", "events"])
+def test_a_missing_table_is_one_root_error(tmp_path, table):
+    copy = tmp_path / "my-record"
+    shutil.copytree(geodata.bundled_record_path(), copy)
+    (copy / f"{table}.csv").unlink()
+    with pytest.raises(geodata.RecordError) as raised:
+        geodata.load_record(copy)
+    assert [problem.file for problem in raised.value.problems] == [f"{table}.csv"]
