@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from dashboard import url_state
+from dashboard.layers import GROUP_NAMES
 from geodata import LAYERS, layer
 
 if TYPE_CHECKING:
@@ -58,9 +59,15 @@ def layer_choice() -> tuple[str, ...]:
     with st.popover(f"Layers · {len(chosen)} of {len(LAYERS)}", key="layers_button"):
         chosen = st.multiselect(
             "Layers on the map and in the day's download",
-            options=list(LAYERS), format_func=lambda key: layer(key).label, key=LAYERS_CHOICE,
+            options=list(LAYERS), format_func=_layer_label, key=LAYERS_CHOICE,
         )  # fmt: skip
     return tuple(layer for layer in LAYERS if layer in chosen)
+
+
+def _layer_label(key: str) -> str:
+    """A layer's name in the choice; one with nothing to draw (the figures) says where it goes."""
+    drawn = key in GROUP_NAMES
+    return layer(key).label if drawn else f"{layer(key).label} (download only)"
 
 
 def play_interval() -> float | None:

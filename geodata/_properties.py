@@ -139,6 +139,23 @@ class EventProperties(TypedDict):
     confidence: str
 
 
+class FigureProperties(TypedDict):
+    """A casualty or detention figure as the day's story shows it (national: no geometry)."""
+
+    id: str
+    name: str
+    measure: str
+    value: int
+    qualifier: str | None
+    attributed_to: str
+    reported_on: str
+    # reported, revised or withdrawn: a withdrawn figure is exported only on its day, as withdrawn.
+    status: str
+    note: str | None
+    sources: list[str]
+    confidence: str
+
+
 class TroopsProperties(TypedDict):
     """A contingent's troops in the host country that day, placed where it was (derived)."""
 

@@ -8,18 +8,13 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from geodata._export import spreadsheet_safe
+from geodata._timeline import MEASURE_LABELS
 
 if TYPE_CHECKING:
     from geodata._timeline import Snapshot
 
 __all__ = ["MEASURE_LABELS", "STORY_COLUMNS", "story_csv_bytes", "story_rows"]
 
-MEASURE_LABELS = {
-    "deaths": "Deaths",
-    "security_deaths": "Deaths among security forces",
-    "injured": "Injured",
-    "detained": "Detained",
-}
 STORY_COLUMNS = (
     "row", "date", "time_local", "place", "kind", "text", "measure", "value", "qualifier",
     "attributed_to", "reported_on", "status", "sources", "confidence", "note",

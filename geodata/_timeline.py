@@ -29,6 +29,7 @@ from geodata._properties import (
     CityProperties,
     CountryProperties,
     EventProperties,
+    FigureProperties,
     MovementProperties,
     RegionProperties,
     SiteProperties,
@@ -446,6 +447,41 @@ def _events(record: Record, day: dt.date) -> tuple[Feature, ...]:
     return tuple(features)
 
 
+# How each measure of figures.csv is named (the story, the CSV and the figure layer).
+MEASURE_LABELS = {
+    "deaths": "Deaths",
+    "security_deaths": "Deaths among security forces",
+    "injured": "Injured",
+    "detained": "Detained",
+}
+
+
+def _figures(record: Record, day: dt.date) -> tuple[Feature, ...]:
+    """The figures the day's story shows: the latest of each measure, and any withdrawn that day.
+
+    They are national totals, so their features have no geometry (RFC 7946 allows ``null``).
+    """
+    index = record.index
+    shown = [*_figures_as_of(index, day).values(), *index.withdrawn_by_day.get(day, ())]
+    features = []
+    for row in shown:
+        value, qualifier = int(row["value"]), row["qualifier"] or None
+        figure = " ".join(part for part in (qualifier, f"{value:,}") if part)
+        measure = MEASURE_LABELS.get(row["measure"], row["measure"])
+        name = f"{measure}: {figure} ({row['attributed_to']})"
+        if row["status"] == "withdrawn":
+            name += ", withdrawn by its publisher"
+        properties: FigureProperties = {
+            "id": row["id"], "name": name,
+            "measure": row["measure"], "value": value, "qualifier": qualifier,
+            "attributed_to": row["attributed_to"], "reported_on": row["date"].isoformat(),
+            "status": row["status"], "note": row["note"] or None,
+            "sources": list(row["sources"]), "confidence": row["confidence"],
+        }  # fmt: skip
+        features.append(Feature(properties, None, "null"))
+    return tuple(features)
+
+
 _FIGURE_COLUMNS = [
     "id",
     "date",
@@ -524,5 +560,6 @@ for _layer in (
     Layer("movement", "Deployment and withdrawal legs", _movements, columns_of(MovementProperties)),
     Layer("troops", "Troops on the ground", _troops, columns_of(TroopsProperties)),
     Layer("event", "Events", _events, columns_of(EventProperties)),
+    Layer("figure", "Casualty and detention figures", _figures, columns_of(FigureProperties)),
 ):  # fmt: skip
     register_layer(_layer)

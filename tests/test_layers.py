@@ -183,6 +183,7 @@ def test_unregistering_leaves_the_built_in_layers():
         "movement",
         "troops",
         "event",
+        "figure",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 
 import pytest
@@ -151,3 +152,28 @@ def test_a_missing_table_is_one_root_error(tmp_path, table):
     with pytest.raises(geodata.RecordError) as raised:
         geodata.load_record(copy)
     assert [problem.file for problem in raised.value.problems] == [f"{table}.csv"]
+
+
+# --- what you see is what you download -----------------------------------------------------------
+
+
+def exported_figures(record: geodata.Record, on: dt.date) -> list[dict]:
+    collection = json.loads(geodata.feature_collection_bytes(record, on, ("figure",)))
+    return [feature["properties"] for feature in collection["features"]]
+
+
+def test_the_days_export_holds_the_figures_the_story_shows(record):
+    figures = exported_figures(record, day(9))
+    tolls = [figure for figure in figures if figure["measure"] == "deaths"]
+    # 164 dead was published on 9 January and disowned as a "technical error" the same day.
+    assert [(f["value"], f["status"]) for f in tolls if f["value"] == 164] == [(164, "withdrawn")]
+    assert all(f["status"] != "withdrawn" for f in tolls if f["value"] != 164)
+    assert "withdrawn" in next(f["name"] for f in tolls if f["value"] == 164)
+    detained = [f for f in exported_figures(record, day(12)) if f["measure"] == "detained"]
+    assert len(detained) == 1 and 9_500 <= detained[0]["value"] <= 10_000
+    assert all(f["sources"] and f["attributed_to"] for f in figures)
+
+
+def test_the_withdrawn_toll_is_in_the_export_only_on_its_day(record):
+    for n in range(10, 21):
+        assert all(f["value"] != 164 for f in exported_figures(record, day(n)))
