@@ -83,7 +83,7 @@ class DayCost:
     groups_ms: float  # build_day_reference + build_base_map
     args_ms: float  # streamlit_folium turning them into the component's arguments
     total_ms: float
-    day_file_ms: float  # making the day's map file: once per record, day and layers, for all sessions
+    day_file_ms: float  # making the day's map file: once per record, day and layers
     day_file_bytes: int  # that file, as the browser fetches it once per session (uncompressed)
     day_file_gzip_bytes: int  # and as it travels (gzip)
     script_bytes: int
