@@ -150,9 +150,12 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
 
 
 def troop_chart(record: geodata.Record, day: dt.date) -> None:
-    """Troops by contingent over the whole period, with the selected day marked."""
+    """Troops by contingent over the whole period, with the selected day marked.
+
+    A grey band shows the range the total's reports span where it is uncertain (estimates, ranges).
+    """
     spec = copy.deepcopy(_troop_chart_spec(record))
-    spec["layer"][1]["data"] = {"values": [{"date": day.isoformat()}]}
+    spec["layer"][-1]["data"] = {"values": [{"date": day.isoformat()}]}  # the day's rule
     st.vega_lite_chart(spec, width="stretch", key="troop_chart")
 
 
@@ -197,7 +200,33 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
         .mark_rule(color="black")
         .encode(x="date:T")
     )
-    spec: dict[str, Any] = (area + rule).to_dict()
+    # The total's published range (estimates, reported ranges): a grey band behind the stack, seen
+    # where the highest report passes the best figures, and a dashed line at the lowest report.
+    totals = series.groupby("date")[["troops_low", "troops_high"]].sum().reset_index()
+    totals["date"] = totals["date"].map(dt.date.isoformat)
+    ranged = alt.Chart(totals).encode(
+        x="date:T",
+        tooltip=[
+            alt.Tooltip("date:T", format="%d %b %Y"),
+            alt.Tooltip("troops_low:Q", title="Total, lowest report"),
+            alt.Tooltip("troops_high:Q", title="Total, highest report"),
+        ],
+    )
+    band = ranged.mark_area(color="#c8c8c8").encode(y="troops_low:Q", y2="troops_high:Q")
+    lowest = ranged.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=1.2).encode(
+        y="troops_low:Q"
+    )
+    layers = [area, rule]
+    spec_title = None
+    if (totals["troops_low"] != totals["troops_high"]).any():
+        layers = [band, area, lowest, rule]
+        spec_title = {
+            "text": "Grey band to dashed line: the range the reports give for the total",
+            "fontSize": 12, "fontWeight": "normal", "color": "#444444", "anchor": "start",
+        }  # fmt: skip
+    spec: dict[str, Any] = alt.layer(*layers).to_dict()
+    if spec_title:
+        spec["title"] = spec_title
     # Inline the data sets so that each layer carries its own (the rule's is replaced per step).
     datasets = spec.pop("datasets", {})
     for layer in spec["layer"]:

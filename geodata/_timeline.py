@@ -524,18 +524,27 @@ def milestones(record: Record) -> dict[dt.date, str]:
 def troop_series(record: Record) -> pd.DataFrame:
     """Troops in the host country per contingent and day over the whole period.
 
-    Columns: ``date``, ``iso3``, ``contingent``, ``troops_in_host``, ``status``, ``troops_estimate``.
+    Columns: ``date``, ``iso3``, ``contingent``, ``troops_in_host``, ``status``, ``troops_estimate``,
+    ``troops_low`` and ``troops_high`` (the published range, else the best figure; 0 while away).
     """
     index, rows = record.index, []
     for day in record.meta.days:
         for iso3, contingent in index.contingent_by_iso3.items():
             status, _ = contingent_status(index, contingent["id"], day)
+            strength, troops = strength_on(contingent, day), troops_on(contingent, day)
             rows.append({
                 "date": day, "iso3": iso3, "contingent": contingent["name"],
-                "troops_in_host": troops_on(contingent, day),
-                "status": status, "troops_estimate": strength_on(contingent, day)["troops_estimate"],
+                "troops_in_host": troops, "status": status,
+                "troops_estimate": strength["troops_estimate"],
+                "troops_low": _bound(strength["troops_low"], troops),
+                "troops_high": _bound(strength["troops_high"], troops),
             })  # fmt: skip
     return pd.DataFrame(rows, columns=_SERIES_COLUMNS)
+
+
+def _bound(value: Any, troops: int) -> int:
+    """One end of a contingent's range on a day: 0 while it is away, its best figure if none given."""
+    return 0 if troops == 0 else troops if value is None or pd.isna(value) else int(value)
 
 
 _SERIES_COLUMNS = [
@@ -545,6 +554,8 @@ _SERIES_COLUMNS = [
     "troops_in_host",
     "status",
     "troops_estimate",
+    "troops_low",
+    "troops_high",
 ]
 
 

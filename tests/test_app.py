@@ -254,3 +254,15 @@ def test_a_broken_record_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
     assert not app.exception
     assert "could not be loaded" in app.error[0].value
     assert "record.toml" in app.code[0].value
+
+
+def test_the_troop_chart_shows_the_totals_range_as_a_band():
+    app = start(date="2022-01-16")
+    (chart,) = app.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    band = next(layer for layer in spec["layer"] if "y2" in layer.get("encoding", {}))
+    values = {row["date"]: row for row in band["data"]["values"]}
+    # Russia's strength on 16 January is reported as a range well below its peak (strengths.csv).
+    assert values["2022-01-16"]["troops_low"] < values["2022-01-16"]["troops_high"]
+    assert values["2022-01-10"]["troops_high"] >= 2030 >= values["2022-01-10"]["troops_low"]
+    assert spec["layer"][-1]["data"]["values"] == [{"date": "2022-01-16"}]  # the day's rule
