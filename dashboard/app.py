@@ -42,15 +42,16 @@ tick = controls.play_interval()
 def day_view() -> None:
     """Everything that changes with the date: only this part reruns on a slider step or while playing."""
     bar, headline = st.columns([11, 9], vertical_alignment="center")
+    map_column, rail = st.columns([7, 2], gap="small")
+    day = controls.day_shown(record.meta, tick)
+    with map_column:  # first: the map's update reaches the browser before the rest of the page's
+        show_map(record, day, layers)
     with bar:
-        day = controls.day_controls(record.meta, tick, panels.timeline_track(record))
+        controls.day_controls(record.meta, tick, panels.timeline_track(record))
     snap = geodata.snapshot(record, day)
     day_before = geodata.snapshot(record, day - controls.ONE_DAY)
     with headline:
         panels.headline(snap)
-    map_column, rail = st.columns([7, 2], gap="small")
-    with map_column:
-        show_map(record, day, layers)
     with rail:
         panels.troop_total(record, snap, day_before)
         panels.downloads(record, day, layers)

@@ -91,11 +91,10 @@ def _step(days: int, meta: RecordMeta) -> None:
     st.session_state[DATE] = min(max(day, meta.period_start), meta.period_end)
 
 
-def day_controls(meta: RecordMeta, tick: float | None, track: Markup | None = None) -> dt.date:
-    """Previous day, next day, Play/Pause and speed in a row, then the Date slider over ``track``.
+def day_shown(meta: RecordMeta, tick: float | None) -> dt.date:
+    """The day this run shows: the slider's, or the next one on a tick of Play.
 
-    ``track`` is HTML drawn under the slider, aligned with it: the record's days at a glance (see
-    ``panels.timeline_track``). While playing, each tick of the day view's timer advances one day.
+    Known before the controls are drawn, so that the map (the product) can be sent first.
     Play, Pause or a new speed changes the timer itself, which only a run of the whole page can do.
     """
     if play_interval() != tick:
@@ -107,6 +106,16 @@ def day_controls(meta: RecordMeta, tick: float | None, track: Markup | None = No
         else:
             st.session_state[DATE] += ONE_DAY
             st.session_state[LAST_TICK] = time.monotonic()
+    day: dt.date = st.session_state[DATE]
+    return day
+
+
+def day_controls(meta: RecordMeta, tick: float | None, track: Markup | None = None) -> dt.date:
+    """Previous day, next day, Play/Pause and speed in a row, then the Date slider over ``track``.
+
+    ``track`` is HTML drawn under the slider, aligned with it: the record's days at a glance (see
+    ``panels.timeline_track``). Call :func:`day_shown` first: it moves the day on while playing.
+    """
     playing = tick is not None
     with st.container(key="kz-day-bar", gap=None):
         with st.container(
