@@ -60,10 +60,12 @@ import math
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -354,6 +356,28 @@ class SliderSpec:
         return [micros_to_day(self.minimum + i * self.step) for i in range(count)]
 
 
+_SHOW_DAY = re.compile(r"KZ\.showDay\(\w+, ")
+
+
+def map_file_urls(json_args: str) -> list[str]:
+    """The day's map file and the ones to fetch ahead, from ``st_folium``'s arguments; [] if none."""
+    feature_group = json.loads(json_args).get("feature_group") or ""
+    found = _SHOW_DAY.search(feature_group)
+    if found is None:
+        return []
+    spec, _ = json.JSONDecoder().raw_decode(feature_group, found.end())
+    return [spec["url"], *spec.get("prefetch", [])]
+
+
+def _get(base: str, path: str) -> int:
+    """GET ``path`` on ``base``'s server as the browser does (gzip accepted); the bytes received."""
+    request = urllib.request.Request(
+        urllib.parse.urljoin(base, path), headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, timeout=STEP_TIMEOUT_S) as response:
+        return len(response.read())
+
+
 def micros_to_day(micros: float) -> str:
     """A date slider's value (microseconds since the epoch, UTC) as an ISO date."""
     return (EPOCH + dt.timedelta(microseconds=micros)).date().isoformat()
@@ -366,6 +390,7 @@ class StepResult:
     latency_ms: float
     bytes_received: int
     day: str  # the slider's new value, as an ISO date for a date slider, else the number
+    http_bytes: int = 0  # map files received over HTTP meanwhile (the day's, and the ones ahead)
 
 
 class Session:
@@ -392,6 +417,11 @@ class Session:
         self._finished: asyncio.Future[float] | None = None
         self._awaited_run: str | None = None  # the script_run_id of the run a rerun started
         self._received = 0
+        # The dashboard's map sends the address of the day's file (KZ.showDay); the browser fetches
+        # it, and the days either side, once per session. So does this session.
+        self._map_urls: list[str] = []
+        self._fetched: dict[str, asyncio.Task[int]] = {}
+        self._http_received = 0
 
     async def open(self, query_string: str = "") -> None:
         """Connect, ask for the page's first run with ``query_string``, and wait for it to end."""
@@ -413,9 +443,33 @@ class Session:
         values = self._widgets.doubles(slider.widget_id)
         following = slider.after(values[0]) if values else slider.minimum
         self._widgets.set_doubles(slider.widget_id, [following])
-        latency_ms, received = await self._rerun(slider.fragment_id, timeout_s=timeout_s)
+        started, http_before = time.perf_counter(), self._http_received
+        _, received = await self._rerun(slider.fragment_id, timeout_s=timeout_s)
+        await self._fetch_map_files()  # the map is drawn once its day is here
+        latency_ms = (time.perf_counter() - started) * 1000
         day = micros_to_day(following) if slider.data_type == Slider.DATE else str(following)
-        return StepResult(latency_ms, received, day)
+        return StepResult(latency_ms, received, day, self._http_received - http_before)
+
+    async def _fetch_map_files(self) -> None:
+        """Fetch the day the map shows unless this session has it; the days either side meanwhile."""
+        if not self._map_urls:
+            return
+        shown, *nearby = self._map_urls
+        task = self._fetch(shown)
+        for url in nearby:
+            self._fetch(url)  # in the background, as the browser's prefetch
+        await task
+
+    def _fetch(self, path: str) -> asyncio.Task[int]:
+        if path not in self._fetched:
+            task = asyncio.create_task(asyncio.to_thread(_get, self.url, path))
+            task.add_done_callback(self._count_http)
+            self._fetched[path] = task
+        return self._fetched[path]
+
+    def _count_http(self, task: asyncio.Task[int]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self._http_received += task.result()
 
     def widget_states(self) -> WidgetStates:
         """The widget states the next rerun will send."""
@@ -427,6 +481,7 @@ class Session:
             await self._socket.close()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
+        await asyncio.gather(*self._fetched.values(), return_exceptions=True)
 
     def _waiting(self) -> bool:
         """Whether a rerun waits for its run to end."""
@@ -532,6 +587,8 @@ class Session:
         element_type = element.WhichOneof("type")
         if element_type == "exception":
             self.exceptions += 1
+        if element_type == "component_instance":
+            self._map_urls = map_file_urls(element.component_instance.json_args)
         if not widget_id(element):
             return
         mounted = not any(path[:depth] in self._hidden_paths for depth in range(1, len(path)))
@@ -701,6 +758,9 @@ async def run_level(
         "max_ms": max(latencies) if latencies else None,
         "late_p95_ms": _p95(late_ms) if late_ms else None,
         "bytes_per_step_median": statistics.median(s.bytes_received for s in steps)
+        if steps
+        else None,
+        "http_bytes_per_step_mean": statistics.fmean(s.http_bytes for s in steps)
         if steps
         else None,
         "server_cpu_ms_per_step": cpu_s * 1000 / len(steps)
@@ -906,7 +966,8 @@ def print_table(results: dict[str, Any]) -> None:
     )
     print(
         f"{'app':<10} {'sessions':>9} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/step':>12} "
-        f"{'per core':>9} {'RSS MB':>7} {'KB/step':>8} {'client CPU':>11} {'others, cores':>14}"
+        f"{'per core':>9} {'RSS MB':>7} {'WS KB/step':>10} {'HTTP KB/step':>12} "
+        f"{'client CPU':>11} {'others, cores':>14}"
     )
     for name, app in results["apps"].items():
         at = app["at_sustained"]
@@ -917,7 +978,8 @@ def print_table(results: dict[str, Any]) -> None:
         print(
             f"{name:<10} {count:>9} {at['p50_ms']:8.1f} {at['p95_ms']:8.1f} "
             f"{at['server_cpu_ms_per_step']:12.1f} {app['sessions_per_core']:9.1f} {at['rss_mb']:7.0f} "
-            f"{at['bytes_per_step_median'] / 1000:8.1f} {at['client_cpu_share']:11.0%} "
+            f"{at['bytes_per_step_median'] / 1000:10.1f} "
+            f"{(at.get('http_bytes_per_step_mean') or 0) / 1000:12.1f} {at['client_cpu_share']:11.0%} "
             f"{at['others_cpu_cores']:14.2f}"
         )
     ratio = results.get("ratio_sessions")

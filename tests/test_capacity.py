@@ -145,3 +145,26 @@ def test_message_cache_resolves_references_and_forgets_unused_entries() -> None:
     assert cache.hashes() == ["abc"]
     cache.run_finished(max_age=2, fragment_ids=[])
     assert cache.hashes() == []
+
+
+def test_the_client_finds_the_day_file_the_dashboards_map_would_fetch():
+    """The map's step names its day's file and the days ahead; the client fetches them as a browser."""
+    import json
+
+    from streamlit_folium import _get_feature_group_string
+
+    from dashboard.assets import MapAssets
+    from dashboard.map_builders import build_base_map, build_day_reference
+
+    group = build_day_reference(
+        "/kz/day/t/2022-01-07.json?layers=country", date="2022-01-07",
+        prefetch=["/kz/day/t/2022-01-08.json?layers=country"],
+    )  # fmt: skip
+    assets = MapAssets(js=(), css=(), countries_url="/c.geojson", regions_url="/r.geojson")
+    script = _get_feature_group_string(group, map=build_base_map(assets), idx=0)
+    args = json.dumps({"feature_group": script})
+    assert capacity.map_file_urls(args) == [
+        "/kz/day/t/2022-01-07.json?layers=country",
+        "/kz/day/t/2022-01-08.json?layers=country",
+    ]
+    assert capacity.map_file_urls(json.dumps({"feature_group": ""})) == []
