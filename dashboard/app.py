@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 import geodata
-from dashboard import controls, hardening, panels, settings, upload
+from dashboard import cache, controls, hardening, panels, settings, upload
 from dashboard.map_panel import show_map
 
 st.set_page_config(
@@ -48,8 +48,8 @@ def day_view() -> None:
         show_map(record, day, layers)
     with bar:
         controls.day_controls(record.meta, tick, panels.timeline_track(record))
-    snap = geodata.snapshot(record, day)
-    day_before = geodata.snapshot(record, day - controls.ONE_DAY)
+    snap = cache.snapshot(record, day)
+    day_before = cache.snapshot(record, day - controls.ONE_DAY)
     with headline:
         panels.headline(snap)
     with rail:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import streamlit as st
 
 import geodata
 
-__all__ = ["MAX_CACHED_BYTES", "RecordCache", "keep", "load_record"]
+__all__ = ["MAX_CACHED_BYTES", "RecordCache", "keep", "load_record", "loaded", "snapshot"]
 
 # All cached records together (estimated); the bundled one takes about 2 MB, a record at every
 # upload budget about 150 MB. Past it the least recently used record is dropped (and reloaded from
@@ -109,3 +111,35 @@ def _stamp(folder: Path) -> tuple[tuple[str, float, int], ...]:
         return ()
     files = ((path.name, path.stat()) for path in folder.iterdir() if path.is_file())
     return tuple(sorted((name, info.st_mtime, info.st_size) for name, info in files))
+
+
+# Snapshots are pure functions of (record, day), read-only, and every session of a record asks for
+# the same few: each step needs its day's and the day before's. A small record keeps them all.
+SNAPSHOTS_KEPT = 64
+# Past this (estimated) size a record keeps only the last few: a snapshot grows with the record.
+LARGE_RECORD_BYTES = 64 * 1024 * 1024
+_SNAPSHOTS: weakref.WeakKeyDictionary[geodata.Record, OrderedDict[dt.date, geodata.Snapshot]] = (
+    weakref.WeakKeyDictionary()
+)
+_SNAPSHOT_LIMITS: weakref.WeakKeyDictionary[geodata.Record, int] = weakref.WeakKeyDictionary()
+_SNAPSHOTS_LOCK = threading.Lock()
+
+
+def snapshot(record: geodata.Record, day: dt.date) -> geodata.Snapshot:
+    """``geodata.snapshot(record, day)``, made once for every session while the record is loaded."""
+    with _SNAPSHOTS_LOCK:
+        kept = _SNAPSHOTS.setdefault(record, OrderedDict())
+        found = kept.get(day)
+        if found is not None:
+            kept.move_to_end(day)
+            return found
+    made = geodata.snapshot(record, day)
+    with _SNAPSHOTS_LOCK:
+        if record not in _SNAPSHOT_LIMITS:  # estimating the size takes 20 ms: once per record
+            large = record.estimated_bytes() >= LARGE_RECORD_BYTES
+            _SNAPSHOT_LIMITS[record] = 4 if large else SNAPSHOTS_KEPT
+        limit = _SNAPSHOT_LIMITS[record]
+        kept[day] = made
+        while len(kept) > limit:
+            kept.popitem(last=False)
+    return made

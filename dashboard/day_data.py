@@ -20,6 +20,7 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 import geodata
+from dashboard import cache
 from dashboard.exports import loaded_record, record_token
 from dashboard.map_builders import day_calls
 
@@ -59,7 +60,7 @@ def day_file(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> D
         if kept is not None:
             _KEPT.move_to_end(key)
             return kept
-    groups = day_calls(geodata.snapshot(record, day), layers=layers, force=record.meta.force)
+    groups = day_calls(cache.snapshot(record, day), layers=layers, force=record.meta.force)
     body = json.dumps(
         {
             "date": day.isoformat(),

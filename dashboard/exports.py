@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import geodata
+from dashboard import cache
 
 __all__ = [
     "EXPORT_ROUTE",
@@ -147,7 +148,7 @@ def story_file(record: geodata.Record, day: dt.date) -> ExportFile:
     name = _story_name(record, day)
     query = urlencode({"date": day.isoformat(), "story": "1"})
     size = _size(
-        record, (day, "story"), lambda: geodata.story_csv_bytes(geodata.snapshot(record, day))
+        record, (day, "story"), lambda: geodata.story_csv_bytes(cache.snapshot(record, day))
     )
     return ExportFile(name, f"{EXPORT_ROUTE}/{record_token(record)}/{name}?{query}", size)
 
@@ -159,7 +160,7 @@ def _page_chunks(record: geodata.Record) -> Iterator[bytes]:
 
 def _story_chunks(record: geodata.Record, day: dt.date) -> Iterator[bytes]:
     """Made when the server reads it, in its worker thread like the GeoJSON exports."""
-    yield geodata.story_csv_bytes(geodata.snapshot(record, day))
+    yield geodata.story_csv_bytes(cache.snapshot(record, day))
 
 
 def requested(token: str, name: str, query: Mapping[str, str]) -> Iterator[bytes] | None:

@@ -13,7 +13,7 @@ import folium
 import geodata
 from dashboard import map_content, palette
 from dashboard.layers import GROUP_NAMES, map_layers
-from dashboard.leaflet_elements import FetchedGeoJson, HelperCall
+from dashboard.leaflet_elements import FetchedGeoJson, HelperCall, stable_ids
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -108,6 +108,7 @@ def build_base_map(
                 "padding": {"topLeft": FIT_TOP_LEFT, "bottomRight": FIT_BOTTOM_RIGHT},
             },
         ).add_to(base)
+    stable_ids(base)
     return base
 
 
