@@ -154,8 +154,10 @@ def troop_chart(record: geodata.Record, day: dt.date) -> None:
 
     A grey band shows the range the total's reports span where it is uncertain (estimates, ranges).
     """
-    spec = copy.deepcopy(_troop_chart_spec(record))
-    spec["layer"][-1]["data"] = {"values": [{"date": day.isoformat()}]}  # the day's rule
+    spec = copy.copy(_troop_chart_spec(record))
+    # The day's rule reads a named data set: the spec itself stays the same from step to step, so
+    # the browser updates the chart's data in place instead of building the chart anew.
+    spec["datasets"] = {"day": [{"date": day.isoformat()}]}
     st.vega_lite_chart(spec, width="stretch", key="troop_chart")
 
 
@@ -227,11 +229,13 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     spec: dict[str, Any] = alt.layer(*layers).to_dict()
     if spec_title:
         spec["title"] = spec_title
-    # Inline the data sets so that each layer carries its own (the rule's is replaced per step).
+    # Inline the data sets so that each layer carries its own, except the rule's: it reads the
+    # data set "day", which troop_chart supplies on every step.
     datasets = spec.pop("datasets", {})
     for layer in spec["layer"]:
         if "data" in layer and "name" in layer["data"]:
             layer["data"] = {"values": datasets[layer["data"]["name"]]}
+    spec["layer"][-1]["data"] = {"name": "day"}
     spec.pop("data", None)
     return spec
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
@@ -217,6 +218,10 @@ def _warm_up() -> None:
         for day in record.meta.days:  # the sizes of the other days' downloads, for every step
             exports.day_file(record, day, everything)
             exports.story_file(record, day)
+        # Streamlit collects garbage in full after every run of a page (runner.postScriptGC): with
+        # the record and the libraries loaded that took 70 ms of every slider step. What is loaded
+        # now stays for the server's life, so the collector need not look at it again.
+        gc.freeze()
     except Exception:  # the first page loads it again and says what is wrong
         _LOG.warning("Warming up failed; the first page will load the record itself", exc_info=True)
 

@@ -265,4 +265,6 @@ def test_the_troop_chart_shows_the_totals_range_as_a_band():
     # Russia's strength on 16 January is reported as a range well below its peak (strengths.csv).
     assert values["2022-01-16"]["troops_low"] < values["2022-01-16"]["troops_high"]
     assert values["2022-01-10"]["troops_high"] >= 2030 >= values["2022-01-10"]["troops_low"]
-    assert spec["layer"][-1]["data"]["values"] == [{"date": "2022-01-16"}]  # the day's rule
+    assert spec["layer"][-1]["data"] == {"name": "day"}  # the day's rule: a data set per step
+    (day,) = chart.proto.datasets
+    assert day.name == "day"
