@@ -373,7 +373,7 @@ def troop_points(snap: geodata.Snapshot) -> list[MapPoint]:
     lats, lons = zip(*(_position(f) for f in features), strict=True)
     total = sum(f.properties["troops"] for f in features)
     estimated = any(f.properties["troops_estimate"] for f in features)
-    label = f"{total:,} troops" + (" (est.)" if estimated else "")
+    label = f"about {total:,} troops" if estimated else f"{total:,} troops"
     points.append({
         "lat": sum(lats) / len(lats), "lon": sum(lons) / len(lons), "label": label,
         "style": {"color": "#000000", "fillColor": "#333333"},
@@ -537,13 +537,14 @@ def map_summary(snap: geodata.Snapshot, *, force: str) -> str:
     >>> import datetime as dt, geodata
     >>> snap = geodata.snapshot(geodata.load_record(), dt.date(2022, 1, 7))
     >>> map_summary(snap, force="CSTO")
-    'Map: Kazakhstan on 7 January 2022 — 1,730 CSTO troops, unrest in 14 cities'
+    'Map: Kazakhstan on 7 January 2022 — about 1,730 CSTO troops, unrest in 14 cities'
     """
     cities = sum(1 for f in snap.layers["city"] if f.properties["unrest_level"])
     plural = "city" if cities == 1 else "cities"
+    about = "about " if snap.troops_estimated else ""
     return (
-        f"Map: {snap.host_name} on {long_date(snap.date)} — {snap.troops_in_host:,} {force} troops, "
-        f"unrest in {cities} {plural}"
+        f"Map: {snap.host_name} on {long_date(snap.date)} — {about}{snap.troops_in_host:,} {force} "
+        f"troops, unrest in {cities} {plural}"
     )
 
 

@@ -116,13 +116,17 @@ def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
     """The day's troops in the host country, and the change from ``before``, the day before."""
     change = snap.troops_in_host - before.troops_in_host
     notes = [f"{change:+,} from the day before" if change else "no change from the day before"]
+    # A total that adds up estimates is itself one: it says "about".
+    total = (
+        f"about {snap.troops_in_host:,}" if snap.troops_estimated else f"{snap.troops_in_host:,}"
+    )
     if snap.troops_estimated:
         notes.append("includes estimates")
     st.html(
         Markup(
-            '<p class="kz-rail-heading">{} troops in {}</p><div class="kz-total">{:,}</div>'
+            '<p class="kz-rail-heading">{} troops in {}</p><div class="kz-total">{}</div>'
             '<div class="kz-total-change">{}</div>'
-        ).format(record.meta.force, record.host_name, snap.troops_in_host, " · ".join(notes))
+        ).format(record.meta.force, record.host_name, total, " · ".join(notes))
     )
 
 

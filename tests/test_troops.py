@@ -46,7 +46,7 @@ def test_the_symbols_area_follows_the_troops_and_the_badge_gives_the_total(recor
     radii = {p["tooltip"]["title"]: p["style"]["radius"] for p in circles}
     russia, kyrgyz = radii["Russian contingent"], radii["Kyrgyz contingent"]
     assert (russia / kyrgyz) ** 2 == pytest.approx(1500 / 150)
-    assert badge["label"] == "2,030 troops (est.)"
+    assert badge["label"] == "about 2,030 troops"  # Russia's and Belarus's figures are estimates
     assert host_outline(record).contains(shapely.Point(badge["lon"], badge["lat"]))
     # Drawn largest first, so the small contingents at the airport stay on top.
     assert [p["style"]["radius"] for p in circles] == sorted(radii.values(), reverse=True)
