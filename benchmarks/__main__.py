@@ -1,4 +1,4 @@
-"""Every benchmark in one table: ``python -m benchmarks [--scales 1,10] [--rounds N]`` (``make bench``).
+"""Every benchmark in one table: ``python -m benchmarks [--scales 1,10,60] [--rounds N]`` (``make bench``).
 
 See ``benchmarks/bench.py``: server cost, websocket bytes and step latency (against the floor app) at
 1x, 10x, 100x and 1000x the bundled record, then cold start and memory per session; the table is also
