@@ -940,7 +940,7 @@ def measure_app(
     _log(f"{name}: starting the server")
     with running_app(script, env=env, timeout=120) as url:
         pid = server_pid(url)
-        ran = asyncio.run(
+        ran = in_own_thread(
             ramp(url, pid, levels=levels, duration_s=duration_s, rate=rate, seed=seed)
         )
     best = sustained(ran)
@@ -1049,8 +1049,8 @@ async def protocol_round(url: str, days: Sequence[dt.date]) -> list[StepResult]:
         await session.close()
 
 
-def _in_thread(coroutine: Coroutine[Any, Any, Result]) -> Result:
-    """Run ``coroutine`` in a thread of its own: Playwright's sync API holds this thread's loop."""
+def in_own_thread(coroutine: Coroutine[Any, Any, Result]) -> Result:
+    """Run ``coroutine`` in a thread of its own: Playwright's sync API may hold this thread's loop."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
 
@@ -1070,7 +1070,9 @@ def compare_browser(apps: Sequence[str], rounds: int) -> dict[str, Any]:
         with running_app(script, env=env, timeout=120) as url, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             try:
-                _in_thread(protocol_round(url, DAYS[:2]))  # the server's first run loads the record
+                in_own_thread(
+                    protocol_round(url, DAYS[:2])
+                )  # the server's first run loads the record
                 for index in range(rounds):
                     # Alternate, and swap who goes first, as step_latency does for its two apps.
                     for client in (
@@ -1078,7 +1080,7 @@ def compare_browser(apps: Sequence[str], rounds: int) -> dict[str, Any]:
                     ):
                         _log(f"{name}: round {index + 1}, {client}")
                         if client == "protocol":
-                            protocol += _in_thread(protocol_round(url, DAYS))
+                            protocol += in_own_thread(protocol_round(url, DAYS))
                         else:
                             browser_steps += step_latency.measure_round(browser, url, DAYS).steps
             finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import datetime as dt
 import random
@@ -78,7 +77,8 @@ def test_load_generator_counts_the_fragment_reruns_the_app_ran(tmp_path: Path) -
     app.write_text(COUNTING_APP)
     log = tmp_path / "runs.log"
     with running_app(app, env={"CAPACITY_TEST_LOG": str(log)}, timeout=30) as url:
-        level, sessions, states = asyncio.run(_load(url, server_pid(url)))
+        # In a thread of its own: after the browser tests, Playwright holds this thread's loop.
+        level, sessions, states = capacity.in_own_thread(_load(url, server_pid(url)))
 
     runs = collections.defaultdict(list)
     for line in log.read_text().splitlines():
