@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from pathlib import Path
 
 import streamlit as st
 
 import geodata
 
-__all__ = ["MAX_CACHED_BYTES", "RecordCache", "keep", "load_record", "loaded", "snapshot"]
+__all__ = [
+    "MAX_CACHED_BYTES",
+    "OneMakerPerKey",
+    "RecordCache",
+    "keep",
+    "load_record",
+    "loaded",
+    "snapshot",
+]
 
 # All cached records together (estimated); the bundled one takes about 2 MB, a record at every
 # upload budget about 150 MB. Past it the least recently used record is dropped (and reloaded from
@@ -60,10 +70,33 @@ class RecordCache:
         return len(self._entries)
 
 
+class OneMakerPerKey:
+    """While one thread makes what a key names, others asking for the same key wait for it.
+
+    Used as ``with makers.making(key):`` around "look in the cache, else make and keep": the second
+    thread then finds what the first made instead of making it again (the record, a download's size).
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def making(self, key: Hashable) -> Iterator[None]:
+        """Hold ``key``'s lock for the block; the lock is dropped once no one makes that key."""
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                self._locks.pop(key, None)
+
+
 _RECORDS = RecordCache(MAX_CACHED_BYTES)
-# One lock per record being loaded: concurrent first pages (or the warm-up) load it once.
-_LOADING: dict[_Key, threading.Lock] = {}
-_LOADING_LOCK = threading.Lock()
+# Concurrent first pages (or the warm-up) load a record once.
+_LOADING = OneMakerPerKey()
 
 
 def load_record(folder: str | None, *, confined_to: str | None = None) -> geodata.Record:
@@ -87,15 +120,11 @@ def loaded(folder: str | None, *, confined_to: str | None = None) -> geodata.Rec
     """
     path = Path(folder) if folder else geodata.bundled_record_path()
     key = (str(path.resolve()), _stamp(path), confined_to)
-    with _LOADING_LOCK:
-        loading = _LOADING.setdefault(key, threading.Lock())
-    with loading:
+    with _LOADING.making(key):
         record = _RECORDS.get(key)
         if record is None:
             record = geodata.load_record(path, confined_to=confined_to)
             _RECORDS.put(key, record)
-    with _LOADING_LOCK:
-        _LOADING.pop(key, None)
     return record
 
 

@@ -56,7 +56,7 @@ _SIZES: weakref.WeakKeyDictionary[geodata.Record, dict[tuple[object, ...], int]]
 
 
 # Sizes being measured now, each by one thread.
-_MAKING: dict[tuple[int, tuple[object, ...]], threading.Lock] = {}
+_MEASURING = cache.OneMakerPerKey()
 
 
 def _size(record: geodata.Record, key: tuple[object, ...], make: Callable[[], bytes]) -> int:
@@ -64,18 +64,15 @@ def _size(record: geodata.Record, key: tuple[object, ...], make: Callable[[], by
         known = _SIZES.setdefault(record, {})
         if key in known:
             return known[key]
-        making = _MAKING.setdefault((id(record), key), threading.Lock())
     # Outside the shared lock (the published page takes most of a second), but once per file: a
     # page asking while the server's warm-up makes it waits for that size.
-    with making:
+    with _MEASURING.making((id(record), key)):
         with _LOCK:
             size = known.get(key)
         if size is None:
             size = len(make())
             with _LOCK:
                 known[key] = size
-    with _LOCK:
-        _MAKING.pop((id(record), key), None)
     return size
 
 
