@@ -106,7 +106,7 @@ def day_reference(record: geodata.Record, day: dt.date, layers: Sequence[str]) -
 
 def make_day_file(record: geodata.Record, day: dt.date, layers: Sequence[str]) -> day_data.DayFile:
     """The day's map file made afresh, as the server makes it the first time any session asks."""
-    day_data._KEPT.clear()
+    day_data.clear()
     return day_data.day_file(record, day, tuple(layers))
 
 

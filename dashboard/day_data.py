@@ -24,7 +24,7 @@ from dashboard import cache
 from dashboard.exports import loaded_record, record_token
 from dashboard.map_builders import day_calls
 
-__all__ = ["DAY_ROUTE", "DayFile", "day_file", "day_url", "requested"]
+__all__ = ["DAY_ROUTE", "DayFile", "clear", "day_file", "day_url", "requested"]
 
 DAY_ROUTE = "/kz/day"
 # Days kept made, across records and layer choices: the bundled record's 20 days take about 0.7 MB.
@@ -43,6 +43,8 @@ class DayFile(NamedTuple):
 _Key = tuple[str, dt.date, tuple[str, ...]]
 _LOCK = threading.Lock()
 _KEPT: OrderedDict[_Key, DayFile] = OrderedDict()
+_KEPT_BYTES = {"total": 0}  # of everything in _KEPT
+_MAKING = cache.OneMakerPerKey()  # sessions asking for a day being made wait for it
 _WATCHED: weakref.WeakSet[geodata.Record] = weakref.WeakSet()
 
 
@@ -55,11 +57,26 @@ def day_url(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> st
 def day_file(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> DayFile:
     """The day's map (``{"date", "groups": [{"name", "calls"}]}``), made once and kept."""
     key = (record_token(record), day, layers)
-    with _LOCK:
-        kept = _KEPT.get(key)
-        if kept is not None:
-            _KEPT.move_to_end(key)
-            return kept
+    with _MAKING.making(key):
+        with _LOCK:
+            kept = _KEPT.get(key)
+            if kept is not None:
+                _KEPT.move_to_end(key)
+                return kept
+        made = _made(record, day, layers)
+        with _LOCK:
+            if record not in _WATCHED:
+                # An upload's days go with it: nothing of a record stays once it is let go.
+                _WATCHED.add(record)
+                weakref.finalize(record, _forget, key[0])
+            _KEPT[key] = made
+            _KEPT_BYTES["total"] += _size(made)
+            while _KEPT_BYTES["total"] > MAX_KEPT_BYTES and len(_KEPT) > 1:
+                _KEPT_BYTES["total"] -= _size(_KEPT.popitem(last=False)[1])
+    return made
+
+
+def _made(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> DayFile:
     groups = day_calls(cache.snapshot(record, day), layers=layers, force=record.meta.force)
     body = json.dumps(
         {
@@ -69,22 +86,20 @@ def day_file(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> D
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")
-    made = DayFile(body, gzip.compress(body, 6) if len(body) >= _COMPRESS_FROM else None)
-    with _LOCK:
-        if record not in _WATCHED:
-            # An upload's days go with it: nothing of a record stays once it is let go.
-            _WATCHED.add(record)
-            weakref.finalize(record, _forget, key[0])
-        _KEPT[key] = made
-        while sum(_size(kept) for kept in _KEPT.values()) > MAX_KEPT_BYTES and len(_KEPT) > 1:
-            _KEPT.popitem(last=False)
-    return made
+    return DayFile(body, gzip.compress(body, 6) if len(body) >= _COMPRESS_FROM else None)
 
 
 def _forget(token: str) -> None:
     with _LOCK:
         for key in [key for key in _KEPT if key[0] == token]:
-            del _KEPT[key]
+            _KEPT_BYTES["total"] -= _size(_KEPT.pop(key))
+
+
+def clear() -> None:
+    """Drop every day kept: for benchmarks that time making one."""
+    with _LOCK:
+        _KEPT.clear()
+        _KEPT_BYTES["total"] = 0
 
 
 def _size(made: DayFile) -> int:

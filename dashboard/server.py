@@ -208,14 +208,12 @@ def _warm_up() -> None:
 
         record = cache.loaded(settings.record_dir())
         everything = tuple(geodata.LAYERS)
-        day_data.day_file(record, record.meta.opening_day, everything)
+        for day in record.meta.days:
+            day_data.day_file(record, day, everything)
         # The sizes the page's download links state: the published page's takes most of a second.
         exports.page_file(record)
         exports.timeline_file(record)
-        exports.day_file(record, record.meta.opening_day, everything)
         for day in record.meta.days:
-            day_data.day_file(record, day, everything)
-        for day in record.meta.days:  # the sizes of the other days' downloads, for every step
             exports.day_file(record, day, everything)
             exports.story_file(record, day)
         # Streamlit collects garbage in full after every run of a page (runner.postScriptGC): with

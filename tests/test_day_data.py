@@ -57,6 +57,8 @@ def test_days_of_a_record_let_go_are_forgotten():
     del record
     gc.collect()
     assert not any(key[0] == token for key in day_data._KEPT)
+    # The budget's running total still adds up what is kept.
+    assert day_data._KEPT_BYTES["total"] == sum(map(day_data._size, day_data._KEPT.values()))
     assert exports.loaded_record(token) is None
 
 
