@@ -391,6 +391,9 @@ def build_table(results: dict[str, Any]) -> list[dict[str, Any]]:
         row("latency ratio dashboard/floor, median", lambda s: get(s, "latency", "ratio_median"), ".2f",
             "<=1.2 at 1x, <=2 at 60x", ((1, 1.2), (60, 2.0))),
         row("latency ratio dashboard/floor, p95", lambda s: get(s, "latency", "ratio_p95"), ".2f"),
+        # The map follows the slider in the browser; the rest of the page waits for the server.
+        row("whole page updated (run ended) dashboard, median (ms)", lambda s: get(s, *ws, "run_median_ms"), ".0f"),
+        row("whole page updated (run ended) floor, median (ms)", lambda s: get(s, *fl, "run_median_ms"), ".0f"),
         row("latency sample (rounds x steps, per app)",
             lambda s: None if get(s, "latency") is None else f"{get(s, 'latency', 'rounds')}x{get(s, 'latency', 'steps_per_round')}", ""),
         row("first page after server start (s)", lambda s: get(s, "latency", "first_page_s"), ".1f"),

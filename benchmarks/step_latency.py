@@ -61,11 +61,26 @@ IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScr
 # Wait for the basemap polygons the dashboard fetches after mounting (the floor app has none), so a
 # late fetch does not land in a measured step.
 SETTLED = "() => !window.KZ || Object.values(window.KZ.bases).every(b => b.getLayers().length > 0)"
+# The key press, and the end of the run it started: the whole page (rail, story, chart) updated.
 KEY_LISTENER = """() => {
   window.__keyAt = null;
+  window.__runEndedAt = null;
   window.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowRight") window.__keyAt = performance.timeOrigin + performance.now();
+    if (event.key === "ArrowRight") {
+      window.__keyAt = performance.timeOrigin + performance.now();
+      window.__runEndedAt = null;
+      window.__runStarted = false;
+    }
   }, {capture: true});
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    const state = app.dataset.testScriptState;
+    if (window.__keyAt === null) return;
+    if (state === "running") window.__runStarted = true;
+    else if (state === "notRunning" && window.__runStarted && window.__runEndedAt === null) {
+      window.__runEndedAt = performance.timeOrigin + performance.now();
+    }
+  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
 }"""
 # In the map's iframe, which stays mounted for the whole page load, so the hook lasts all the steps.
 DRAWN_HOOK = """() => {
@@ -112,6 +127,7 @@ class Step:
     latency_ms: float  # to the end of the first frame after the day's script ran
     script_ms: float  # to the day's script running (``window.__kzDay`` set)
     frame_ms: float  # to the start of the next animation frame
+    run_ms: float | None  # to the end of the step's run: the whole page updated, not only the map
     layers_at_script: int | None
     layers_drawn: int | None
     legend_day: str | None
@@ -248,6 +264,7 @@ def measure_round(
             key_at += offset
             page.wait_for_function(IDLE, timeout=step_timeout_ms)
             page.wait_for_timeout(100)  # let the iframe's own messages (resize) settle
+            run_ended_at = page.evaluate("() => window.__runEndedAt")
             received = frames.take()
             to_map, total = bytes_to_map(received)
             if by_kind:
@@ -258,6 +275,7 @@ def measure_round(
                     latency_ms=mark["drawn"] - key_at,
                     script_ms=mark["set"] - key_at,
                     frame_ms=mark["frame"] - key_at,
+                    run_ms=None if run_ended_at is None else run_ended_at - (key_at - offset),
                     layers_at_script=mark["layersAtSet"],
                     layers_drawn=mark["layersDrawn"],
                     legend_day=mark["legendDay"],
@@ -298,6 +316,7 @@ def summary(steps: Sequence[Step]) -> dict[str, Any]:
     """Latency median, p95 and max, and the websocket bytes per step, of one app's steps."""
     latencies = [s.latency_ms for s in steps]
     to_map = [s.ws_bytes_to_map for s in steps if s.ws_bytes_to_map is not None]
+    runs = [s.run_ms for s in steps if s.run_ms is not None]
     return {
         "n": len(latencies),
         "median_ms": statistics.median(latencies),
@@ -305,6 +324,7 @@ def summary(steps: Sequence[Step]) -> dict[str, Any]:
         "max_ms": max(latencies),
         "script_median_ms": statistics.median(s.script_ms for s in steps),
         "script_to_drawn_median_ms": statistics.median(s.latency_ms - s.script_ms for s in steps),
+        "run_median_ms": statistics.median(runs) if runs else None,
         "ws_bytes_to_map_median": statistics.median(to_map) if to_map else None,
         "ws_bytes_to_map_max": max(to_map) if to_map else None,
         "ws_bytes_step_median": statistics.median(s.ws_bytes_step for s in steps),
@@ -399,6 +419,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"of which day's script ran -> frame drawn, median: dashboard "
         f"{dash['script_to_drawn_median_ms']:.1f} ms, floor {floor['script_to_drawn_median_ms']:.1f} ms"
     )
+    if dash["run_median_ms"] and floor["run_median_ms"]:
+        print(
+            f"key press -> the step's run ended (the whole page updated), median: dashboard "
+            f"{dash['run_median_ms']:.1f} ms, floor {floor['run_median_ms']:.1f} ms "
+            f"(x{dash['run_median_ms'] / floor['run_median_ms']:.2f})"
+        )
     print("websocket bytes received per step (until the map's update / whole run):")
     for name, s in summaries.items():
         print(

@@ -24,6 +24,8 @@ SPEED = "speed"
 URL_WARNINGS = "url_warnings"
 LAST_TICK = "last_tick"
 ONE_DAY = dt.timedelta(days=1)
+# The Date slider's label: the map finds the slider by it, to follow it in the browser.
+DATE_LABEL = "Date"
 # Seconds each day stays on screen while playing.
 SPEEDS = {"Slow": 2.0, "Normal": 1.0, "Fast": 0.55}
 NORMAL = "Normal"
@@ -131,7 +133,7 @@ def day_controls(meta: RecordMeta, tick: float | None, track: Markup | None = No
                 "Speed", options=list(SPEEDS), key=SPEED, width=120, label_visibility="collapsed"
             )
         day = st.slider(
-            "Date", min_value=meta.period_start, max_value=meta.period_end, step=ONE_DAY,
+            DATE_LABEL, min_value=meta.period_start, max_value=meta.period_end, step=ONE_DAY,
             key=DATE, format="ddd D MMM YYYY", width="stretch", label_visibility="collapsed",
         )  # fmt: skip
         if track is not None:

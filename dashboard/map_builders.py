@@ -177,13 +177,15 @@ def build_day_groups(
 
 
 def build_day_reference(
-    day_url: str, *, date: str, prefetch: Sequence[str] = ()
+    day_url: str, *, date: str, prefetch: Sequence[str] = (), slider: str | None = None
 ) -> folium.FeatureGroup:
     """The one group a slider step sends: where the browser fetches the day's map (``KZ.showDay``).
 
     The day itself (:func:`day_calls`) is served at ``day_url`` (``dashboard/day_data.py``) and kept
-    by the browser; ``prefetch`` are the days a reader is likely to go to next.
+    by the browser; ``prefetch`` are the days a reader is likely to go to next. ``slider`` is the
+    label of the page's date slider, which the map then follows in the browser, ahead of the step.
     """
     group = folium.FeatureGroup(name=DAY_GROUP)
-    HelperCall("showDay", {"url": day_url, "date": date, "prefetch": list(prefetch)}).add_to(group)
+    spec = {"url": day_url, "date": date, "prefetch": list(prefetch), "slider": slider}
+    HelperCall("showDay", spec).add_to(group)
     return group

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from streamlit_folium import st_folium
 
 from dashboard.assets import map_assets
+from dashboard.controls import DATE_LABEL
 from dashboard.day_data import day_url
 from dashboard.leaflet_elements import compile_templates_once
 from dashboard.map_builders import build_base_map, build_day_reference, story_views
@@ -45,6 +46,7 @@ def show_map(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> N
                 for near in nearby
                 if meta.period_start <= near <= meta.period_end
             ],
+            slider=DATE_LABEL,
         ),
         # No layer switcher on the map: the page's Layers choice is the only one, and it also
         # decides what the day's download holds.

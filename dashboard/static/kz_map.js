@@ -351,9 +351,13 @@
     });
   };
   KZ.showDay = function (group, spec) {
+    KZ.stepped = { group: group, spec: spec };
+    followSlider(spec.slider);
+    shownDate = spec.date;
     fetchDay(spec.url).then(function (day) {
-      // A later step has replaced this group: drawing now would bring back an older day's state.
-      if (!group._map) return;
+      // A later step has replaced this group, or the reader has moved the slider on meanwhile (and
+      // that day is drawn): drawing now would bring back an older day's state.
+      if (!group._map || shownDate !== spec.date) return;
       removeDayError(group._map);
       KZ.drawDay(group, day);
       setTimeout(function () {
@@ -365,6 +369,59 @@
       if (group._map) showDayError(group._map, spec.date);
     });
   };
+
+  /*
+   * The map follows the page's Date slider at once: a key press or a drag draws the slider's day
+   * from its file (kept, or fetched) without waiting for the server's step, which then sends the
+   * same day and draws it again from the kept file. Only the date differs between two days' files.
+   * Where the page cannot be read (another origin), the map waits for the server's step as before.
+   */
+  var shownDate = null;
+  var sliderDate = null; // the slider's day when last seen: a redraw of the slider is no move
+  var sliderWatched = false;
+  function sliderDay(slider) {
+    // A date slider's value is microseconds since the epoch, at midnight UTC.
+    var micros = Number(slider.value);
+    return isFinite(micros) ? new Date(micros / 1000).toISOString().slice(0, 10) : null;
+  }
+  function followSlider(label) {
+    if (sliderWatched || !label) return;
+    var page;
+    try {
+      page = window.parent.document;
+    } catch (error) {
+      return;
+    }
+    if (!page || page === document) return;
+    sliderWatched = true;
+    var selector = 'input[type="range"][aria-label="' + label + '"]';
+    var slider = page.querySelector(selector);
+    if (slider) sliderDate = sliderDay(slider);
+    new MutationObserver(function (changes) {
+      for (var i = 0; i < changes.length; i += 1) {
+        var slider = changes[i].target;
+        if (slider.matches && slider.matches(selector)) return showSliderDay(slider);
+      }
+    }).observe(page.body, { attributes: true, attributeFilter: ["aria-valuetext"], subtree: true });
+  }
+  function showSliderDay(slider) {
+    var date = sliderDay(slider);
+    if (!date || date === sliderDate) return;
+    sliderDate = date;
+    if (!KZ.stepped || date === shownDate) return;
+    var spec = KZ.stepped.spec;
+    var url = spec.url.replace("/" + spec.date + ".json", "/" + date + ".json");
+    if (url === spec.url && date !== spec.date) return;
+    shownDate = date;
+    var group = KZ.stepped.group;
+    fetchDay(url).then(function (day) {
+      // Still the slider's day, and the server's step has not replaced the group meanwhile.
+      if (shownDate !== date || KZ.stepped.group !== group || !group._map) return;
+      group.clearLayers();
+      KZ.drawDay(group, day);
+    }).catch(function () {}); // the server's step shows the error, if there is one
+  }
+
   function showDayError(map, date) {
     removeDayError(map);
     var box = el("div", "The map of " + date + " could not be loaded. Reload the page to try again.", "kz-day-error");

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from tests.support.browser import MAP_FRAME, ROOT
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Frame, FrameLocator, Locator, Page
+    from playwright.sync_api import Frame, FrameLocator, Locator, Page, WebSocketRoute
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)
@@ -157,6 +157,36 @@ def test_slider_step_changes_the_map_on_the_right_days(page: Page, app_url: str)
         frame_locator.locator(".kz-label").filter(has_text=re.compile(r"^[A-Z]{3}$"))
     ).to_have_count(0)
     expect(status_chip(frame_locator, "RUS")).to_have_text("RUS · withdrawn")
+
+
+def test_map_follows_the_slider_before_the_server_answers(page: Page, app_url: str) -> None:
+    """A step draws the slider's day from its file at once; the server's step then agrees with it.
+
+    The page's messages to the server are held back for one step: the map still shows the new
+    day, while the rest of the page (drawn by the server) stays on the old one.
+    """
+    held = {"on": False}
+
+    def relay(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        socket.on_message(lambda message: None if held["on"] else server.send(message))
+        server.on_message(socket.send)
+
+    page.route_web_socket(re.compile(r"/_stcore/stream$"), relay)
+    frame_locator, frame = open_day(page, app_url, "date=2022-01-09", "2022-01-09")
+
+    held["on"] = True
+    date_slider(page).press("ArrowRight")
+    expect(legend_of(frame_locator, "2022-01-10")).to_be_visible()
+    expect(page.locator(".kz-headline-date")).to_have_text("9 Jan 2022:")
+    assert "date=2022-01-09" in page.url
+
+    held["on"] = False
+    step(page, frame_locator, "ArrowRight", "2022-01-11")
+    expect(page.locator(".kz-headline-date")).to_have_text("11 Jan 2022:")
+    expect(page).to_have_url(re.compile(r"[?&]date=2022-01-11(&|$)"))
+    expect(frame_locator.locator(".kz-legend")).to_have_count(1)
+    assert frame.evaluate("() => window.__kzDay") == "2022-01-11"
 
 
 def test_slider_step_keeps_the_map_mounted_and_the_zoom(page: Page, app_url: str) -> None:
