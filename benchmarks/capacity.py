@@ -359,14 +359,22 @@ class SliderSpec:
 _SHOW_DAY = re.compile(r"KZ\.showDay\(\w+, ")
 
 
-def map_file_urls(json_args: str) -> list[str]:
-    """The day's map file and the ones to fetch ahead, from ``st_folium``'s arguments; [] if none."""
+def map_file_urls(json_args: str, day: str) -> list[str]:
+    """The files the dashboard's map fetches when the slider shows ``day`` (ISO); [] if none.
+
+    That day's, then the days it fetches ahead, from ``st_folium``'s arguments, as ``KZ.showDay``.
+    """
     feature_group = json.loads(json_args).get("feature_group") or ""
     found = _SHOW_DAY.search(feature_group)
     if found is None:
         return []
     spec, _ = json.JSONDecoder().raw_decode(feature_group, found.end())
-    return [spec["url"], *spec.get("prefetch", [])]
+    urls = []
+    for offset in (0, *spec.get("prefetch", [])):
+        near = (dt.date.fromisoformat(day) + dt.timedelta(days=offset)).isoformat()
+        if spec["first"] <= near <= spec["last"]:
+            urls.append(spec["url"].replace(f"/{spec['date']}.json", f"/{near}.json"))
+    return urls
 
 
 def _get(base: str, path: str) -> int:
@@ -417,9 +425,9 @@ class Session:
         self._finished: asyncio.Future[float] | None = None
         self._awaited_run: str | None = None  # the script_run_id of the run a rerun started
         self._received = 0
-        # The dashboard's map sends the address of the day's file (KZ.showDay); the browser fetches
-        # it, and the days either side, once per session. So does this session.
-        self._map_urls: list[str] = []
+        # The dashboard's map is told once where the days' files are (KZ.showDay); the browser
+        # fetches the slider's day, and the days either side, once per session. So does this one.
+        self._map_args: str | None = None
         self._fetched: dict[str, asyncio.Task[int]] = {}
         self._http_received = 0
 
@@ -445,16 +453,17 @@ class Session:
         self._widgets.set_doubles(slider.widget_id, [following])
         started, http_before = time.perf_counter(), self._http_received
         _, received = await self._rerun(slider.fragment_id, timeout_s=timeout_s)
-        await self._fetch_map_files()  # the map is drawn once its day is here
-        latency_ms = (time.perf_counter() - started) * 1000
         day = micros_to_day(following) if slider.data_type == Slider.DATE else str(following)
+        await self._fetch_map_files(day)  # the map is drawn once its day is here
+        latency_ms = (time.perf_counter() - started) * 1000
         return StepResult(latency_ms, received, day, self._http_received - http_before)
 
-    async def _fetch_map_files(self) -> None:
-        """Fetch the day the map shows unless this session has it; the days either side meanwhile."""
-        if not self._map_urls:
+    async def _fetch_map_files(self, day: str) -> None:
+        """Fetch ``day``'s map unless this session has it; the days either side meanwhile."""
+        urls = map_file_urls(self._map_args, day) if self._map_args else []
+        if not urls:
             return
-        shown, *nearby = self._map_urls
+        shown, *nearby = urls
         task = self._fetch(shown)
         for url in nearby:
             self._fetch(url)  # in the background, as the browser's prefetch
@@ -588,7 +597,7 @@ class Session:
         if element_type == "exception":
             self.exceptions += 1
         if element_type == "component_instance":
-            self._map_urls = map_file_urls(element.component_instance.json_args)
+            self._map_args = element.component_instance.json_args
         if not widget_id(element):
             return
         mounted = not any(path[:depth] in self._hidden_paths for depth in range(1, len(path)))

@@ -99,7 +99,9 @@ def day_reference(record: geodata.Record, day: dt.date, layers: Sequence[str]) -
     """The one group a step sends, as ``dashboard/map_panel.py`` builds it: where the day's file is."""
     return [
         map_builders.build_day_reference(
-            day_data.day_url(record, day, tuple(layers)), date=day.isoformat(), prefetch=()
+            day_data.day_url(record, day, tuple(layers)),
+            date=day.isoformat(),
+            period=(record.meta.period_start.isoformat(), record.meta.period_end.isoformat()),
         )
     ]
 
@@ -329,13 +331,11 @@ def fragment_parts(
         "snapshot": lambda snap: geodata.snapshot(record, snap.date),
         "headline": lambda snap: panels.headline(snap),
         "show_map": lambda snap: map_panel.show_map(record, snap.date, tuple(layers)),
-        "troop_total": lambda snap: panels.troop_total(record, snap, before(snap)),
-        "day_feed": lambda snap: panels.day_feed(snap),
-        "downloads": lambda snap: panels.downloads(record, snap.date, tuple(layers)),
+        "day_rail": lambda snap: panels.day_rail(record, snap, before(snap), tuple(layers)),
         "day_story": lambda snap: panels.day_story(snap, playing=False),
         "unlocated_sites": lambda snap: panels.unlocated_sites(snap),
         "troop_table": lambda snap: panels.troop_table(record, snap, before(snap)),
-        "troop_chart": lambda snap: panels.troop_chart(record, snap.date),
+        "troop_chart": lambda _snap: panels.troop_chart(record),
     }
 
 

@@ -24,6 +24,9 @@ HARDENED_FLAGS = (
     "--browser.gatherUsageStats=false",
 )
 
+# Unchanged elements are sent as a hash once the browser holds them (see .streamlit/config.toml).
+CACHE_FLAGS = ("--global.minCachedMessageSize=200",)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run ``streamlit run dashboard/server.py`` with the hardened flags; ``--data DIR`` picks a record."""
@@ -33,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
         at = args.index("--data")
         script_args = args[at : at + 2]
         del args[at : at + 2]
-    sys.argv = ["streamlit", "run", str(SERVER), *HARDENED_FLAGS, *args]
+    sys.argv = ["streamlit", "run", str(SERVER), *HARDENED_FLAGS, *CACHE_FLAGS, *args]
     if script_args:
         sys.argv += ["--", *script_args]
     cli.main()

@@ -53,16 +53,14 @@ def day_view() -> None:
     with headline:
         panels.headline(snap)
     with rail:
-        panels.troop_total(record, snap, day_before)
-        panels.downloads(record, day, layers)
-        panels.day_feed(snap)
+        panels.day_rail(record, snap, day_before, layers)
     story, troops = st.columns([3, 2], gap="large")
     with story:
         panels.day_story(snap, playing=tick is not None)
         panels.unlocated_sites(snap)
     with troops:
         panels.troop_table(record, snap, day_before)
-        panels.troop_chart(record, day)
+        panels.troop_chart(record)
 
 
 day_view()

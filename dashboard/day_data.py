@@ -1,4 +1,4 @@
-"""The map's days as JSON files the browser fetches and keeps: a slider step sends only their address.
+"""The map's days as JSON files the browser fetches and keeps: the map follows the slider with them.
 
 ``/kz/day/<token>/<date>.json?layers=…`` holds what ``map_builders.day_calls`` makes for that day
 and those layers. The token names a loaded record (``exports.record_token``), so the URL names one

@@ -177,15 +177,23 @@ def build_day_groups(
 
 
 def build_day_reference(
-    day_url: str, *, date: str, prefetch: Sequence[str] = (), slider: str | None = None
+    day_url: str,
+    *,
+    date: str,
+    period: tuple[str, str],
+    prefetch: Sequence[int] = (),
+    slider: str | None = None,
 ) -> folium.FeatureGroup:
-    """The one group a slider step sends: where the browser fetches the day's map (``KZ.showDay``).
+    """Where the browser finds the days' maps (``KZ.showDay``): the same from one step to the next.
 
-    The day itself (:func:`day_calls`) is served at ``day_url`` (``dashboard/day_data.py``) and kept
-    by the browser; ``prefetch`` are the days a reader is likely to go to next. ``slider`` is the
-    label of the page's date slider, which the map then follows in the browser, ahead of the step.
+    ``day_url`` is the file of ``date`` (:func:`day_calls`, served by ``dashboard/day_data.py``); the
+    file of any other day of ``period`` (first, last) differs only by its date. The map shows the
+    day of the page's slider labelled ``slider`` and follows it in the browser (``date`` until it
+    finds it); ``prefetch`` are the days, relative to the one shown, fetched ahead.
     """
     group = folium.FeatureGroup(name=DAY_GROUP)
-    spec = {"url": day_url, "date": date, "prefetch": list(prefetch), "slider": slider}
+    first, last = period
+    spec = {"url": day_url, "date": date, "first": first, "last": last,
+            "prefetch": list(prefetch), "slider": slider}  # fmt: skip
     HelperCall("showDay", spec).add_to(group)
     return group

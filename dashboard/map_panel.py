@@ -1,7 +1,8 @@
-"""The one place that calls ``st_folium``: a stable base map, and the address of the day's map.
+"""The one place that calls ``st_folium``: a stable base map, and where the days' maps are.
 
-A step sends the browser only where the day is (``dashboard/day_data.py``); the browser fetches it,
-or has it already, and draws it with ``KZ.showDay``.
+The map's arguments are the same on every step: the browser follows the Date slider itself and
+fetches the slider's day (``dashboard/day_data.py``), or has it already, and draws it with
+``KZ.showDay``. A step sends the map nothing but the hash of arguments it already holds.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard.assets import map_assets
 from dashboard.controls import DATE_LABEL
 from dashboard.day_data import day_url
+from dashboard.exports import record_token
 from dashboard.leaflet_elements import compile_templates_once
 from dashboard.map_builders import build_base_map, build_day_reference, story_views
 
@@ -23,15 +26,21 @@ if TYPE_CHECKING:
 compile_templates_once()  # branca recompiles the same templates on every step otherwise
 
 MAP_KEY = "map"
+# Session state: (record token, day) of the day the map first showed this record.
+OPENING_DAY = "kz-map-opening-day"
 MAP_HEIGHT = 680
 # Days fetched ahead of the reader, relative to the one shown: a step either way, and Play's next two.
 PREFETCH = (1, -1, 2)
 
 
 def show_map(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
-    """Draw the map of ``day``; moving to another day never re-mounts it, so zoom and pan survive."""
+    """Draw the map of ``day``; moving to another day never re-mounts it, so zoom and pan survive.
+
+    The map's arguments stay the same from one step to the next (the browser follows the Date
+    slider itself, see ``KZ.showDay``), so after the first run only their hash is sent.
+    """
     meta = record.meta
-    nearby = (day + dt.timedelta(days=offset) for offset in PREFETCH)
+    opening = _opening_day(record, day)
     st_folium(
         build_base_map(
             map_assets(record),
@@ -39,13 +48,10 @@ def show_map(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> N
             views=story_views(record),
         ),
         feature_group_to_add=build_day_reference(
-            day_url(record, day, layers),
-            date=day.isoformat(),
-            prefetch=[
-                day_url(record, near, layers)
-                for near in nearby
-                if meta.period_start <= near <= meta.period_end
-            ],
+            day_url(record, opening, layers),
+            date=opening.isoformat(),
+            period=(meta.period_start.isoformat(), meta.period_end.isoformat()),
+            prefetch=PREFETCH,
             slider=DATE_LABEL,
         ),
         # No layer switcher on the map: the page's Layers choice is the only one, and it also
@@ -57,3 +63,12 @@ def show_map(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> N
         height=MAP_HEIGHT,
         use_container_width=True,
     )
+
+
+def _opening_day(record: geodata.Record, day: dt.date) -> dt.date:
+    """The day this session's map first showed for ``record``: until the map finds the slider."""
+    token = record_token(record)
+    kept = st.session_state.get(OPENING_DAY)
+    if not kept or kept[0] != token:
+        kept = st.session_state[OPENING_DAY] = (token, day)
+    return kept[1]

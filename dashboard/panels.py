@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 from markupsafe import Markup, escape
 
@@ -112,7 +110,7 @@ def _build_track(record: geodata.Record) -> Markup:
     ).format(Markup("").join(parts), labels)
 
 
-def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.Snapshot) -> None:
+def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.Snapshot) -> Markup:
     """The day's troops in the host country, and the change from ``before``, the day before."""
     change = snap.troops_in_host - before.troops_in_host
     notes = [f"{change:+,} from the day before" if change else "no change from the day before"]
@@ -122,47 +120,65 @@ def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
     )
     if snap.troops_estimated:
         notes.append("includes estimates")
-    st.html(
-        Markup(
-            '<p class="kz-rail-heading">{} troops in {}</p><div class="kz-total">{}</div>'
-            '<div class="kz-total-change">{}</div>'
-        ).format(record.meta.force, record.host_name, total, " · ".join(notes))
-    )
+    return Markup(
+        '<p class="kz-rail-heading">{} troops in {}</p><div class="kz-total">{}</div>'
+        '<div class="kz-total-change">{}</div>'
+    ).format(record.meta.force, record.host_name, total, " · ".join(notes))
 
 
 def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.Snapshot) -> None:
-    """Troops in the host country that day by country, with the change from ``before``."""
+    """Troops in the host country that day by country, with the change from ``before``.
+
+    A plain table: five rows read better, and aloud, as text than in a data grid.
+    """
     previous = {f.properties["iso3"]: f.properties["troops_in_host"] for f in before.contributors}
     rows = []
     for feature in snap.contributors:
         props = feature.properties
         count = props["troops_in_host"]
-        rows.append({
-            # The table's own CSV download opens in spreadsheets: record text must not be a formula.
-            "Country": geodata.spreadsheet_safe(props["name"]),
-            "Status": STATUS_LABEL[props["status"]],
-            "Troops": count,
-            "Change": count - previous.get(props["iso3"], 0),
-            "Figure": "estimate" if props["troops_estimate"] else "reported",
-        })  # fmt: skip
-    st.html(
-        Markup("<h3>{} troops in {} by country</h3>").format(record.meta.force, record.host_name)
+        change = count - previous.get(props["iso3"], 0)
+        rows.append(
+            Markup(
+                '<tr><th scope="row">{}</th><td>{}</td><td class="kz-number">{:,}</td>'
+                '<td class="kz-number">{}</td><td>{}</td></tr>'
+            ).format(
+                props["name"],
+                STATUS_LABEL[props["status"]],
+                count,
+                f"{change:+,}" if change else "0",
+                "estimate" if props["troops_estimate"] else "reported",
+            )
+        )
+    note = (
+        Markup("<p><small>{}</small></p>").format(record.meta.troops_note)
+        if record.meta.troops_note
+        else ""
     )
-    if record.meta.troops_note:
-        st.html(Markup("<small>{}</small>").format(record.meta.troops_note))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.html(
+        Markup(
+            '<section class="kz-troop-table"><h3>{} troops in {} by country, {}</h3>{}'
+            '<table><thead><tr><th scope="col">Country</th><th scope="col">Status</th>'
+            '<th scope="col" class="kz-number">Troops</th>'
+            '<th scope="col" class="kz-number">Change</th><th scope="col">Figure</th></tr></thead>'
+            "<tbody>{}</tbody></table></section>"
+        ).format(
+            record.meta.force,
+            record.host_name,
+            long_date(snap.date),
+            note,
+            Markup("").join(rows)
+            or Markup('<tr><td colspan="5">No contingents recorded.</td></tr>'),
+        )
+    )
 
 
-def troop_chart(record: geodata.Record, day: dt.date) -> None:
-    """Troops by contingent over the whole period, with the selected day marked.
+def troop_chart(record: geodata.Record) -> None:
+    """Troops by contingent over the whole period (the table above gives the day's figures).
 
     A grey band shows the range the total's reports span where it is uncertain (estimates, ranges).
+    The chart is the same on every day, so after the first run the browser is sent only its hash.
     """
-    spec = copy.copy(_troop_chart_spec(record))
-    # The day's rule reads a named data set: the spec itself stays the same from step to step, so
-    # the browser updates the chart's data in place instead of building the chart anew.
-    spec["datasets"] = {"day": [{"date": day.isoformat()}]}
-    st.vega_lite_chart(spec, width="stretch", key="troop_chart")
+    st.vega_lite_chart(_troop_chart_spec(record), width="stretch", key="troop_chart")
 
 
 # Specs live as long as their record does: a cache of its own would keep dropped records alive.
@@ -201,11 +217,6 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
             tooltip=["contingent:N", alt.Tooltip("date:T", format="%d %b %Y"), "troops:Q"],
         )
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"date": [record.meta.period_start.isoformat()]}))
-        .mark_rule(color="black")
-        .encode(x="date:T")
-    )
     # The total's published range (estimates, reported ranges): a grey band behind the stack, seen
     # where the highest report passes the best figures, and a dashed line at the lowest report.
     totals = series.groupby("date")[["troops_low", "troops_high"]].sum().reset_index()
@@ -222,10 +233,10 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     lowest = ranged.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=1.2).encode(
         y="troops_low:Q"
     )
-    layers = [area, rule]
+    layers = [area]
     spec_title = None
     if (totals["troops_low"] != totals["troops_high"]).any():
-        layers = [band, area, lowest, rule]
+        layers = [band, area, lowest]
         spec_title = {
             "text": "Grey band to dashed line: the range the reports give for the total",
             "fontSize": 12, "fontWeight": "normal", "color": "#444444", "anchor": "start",
@@ -233,18 +244,16 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     spec: dict[str, Any] = alt.layer(*layers).to_dict()
     if spec_title:
         spec["title"] = spec_title
-    # Inline the data sets so that each layer carries its own, except the rule's: it reads the
-    # data set "day", which troop_chart supplies on every step.
+    # Inline the data sets so that each layer carries its own.
     datasets = spec.pop("datasets", {})
     for layer in spec["layer"]:
         if "data" in layer and "name" in layer["data"]:
             layer["data"] = {"values": datasets[layer["data"]["name"]]}
-    spec["layer"][-1]["data"] = {"name": "day"}
     spec.pop("data", None)
     return spec
 
 
-def day_feed(snap: geodata.Snapshot) -> None:
+def day_feed(snap: geodata.Snapshot) -> Markup:
     """The day's first events beside the map: time, place, what happened and the outlets."""
     events = snap.layers["event"]
     items = Markup("").join(
@@ -261,10 +270,8 @@ def day_feed(snap: geodata.Snapshot) -> None:
         if len(events) > FEED_EVENTS
         else ""
     )
-    st.html(
-        Markup('<section class="kz-feed-box"><h3 class="kz-rail-heading">On {}</h3>'
-               '<ul class="kz-feed">{}{}</ul></section>').format(f"{snap.date.day} {snap.date:%B}", items, more)
-    )  # fmt: skip
+    return Markup('<section class="kz-feed-box"><h3 class="kz-rail-heading">On {}</h3>'
+                  '<ul class="kz-feed">{}{}</ul></section>').format(f"{snap.date.day} {snap.date:%B}", items, more)  # fmt: skip
 
 
 def day_story(snap: geodata.Snapshot, *, playing: bool) -> None:
@@ -337,8 +344,24 @@ def unlocated_sites(snap: geodata.Snapshot) -> None:
         st.html(Markup("<h4>Guarded that day, location unknown</h4><ul>{}</ul>").format(items))
 
 
-def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
-    """The day's map as GeoJSON (the layers chosen), the whole timeline, and the day's story as CSV.
+def day_rail(
+    record: geodata.Record,
+    snap: geodata.Snapshot,
+    before: geodata.Snapshot,
+    layers: tuple[str, ...],
+) -> None:
+    """Beside the map: the day's troops, the downloads (the day's, then the record's), its first events.
+
+    The record's downloads are the same every day: an element of their own, so that after the first
+    run the browser is sent only its hash.
+    """
+    st.html(troop_total(record, snap, before) + day_downloads(record, snap.date, layers))
+    st.html(record_downloads(record))
+    st.html(day_feed(snap))
+
+
+def day_downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> Markup:
+    """The day's map as GeoJSON (the layers chosen) and the day's story as CSV.
 
     Plain links to the app's export route: the file is made when the browser asks for it.
     """
@@ -347,21 +370,31 @@ def downloads(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> 
     files = (
         (exports.day_file(record, day, layers), f"{when} · {shown} · GeoJSON",
          "The map as shown (the layers chosen), for GIS or web maps."),
-        (exports.timeline_file(record), f"All {len(record.meta.days)} days · all layers · GeoJSON",
-         "Each feature with the days it holds, for QGIS or kepler.gl."),
         (exports.story_file(record, day), f"{when} · events and figures · CSV",
          "The day's events and figures with sources, for spreadsheets."),
+    )  # fmt: skip
+    return Markup('<h3 class="kz-rail-heading">Download</h3>{}').format(_download_links(files))
+
+
+def record_downloads(record: geodata.Record) -> Markup:
+    """The whole timeline as GeoJSON and the whole story as one HTML page."""
+    files = (
+        (exports.timeline_file(record), f"All {len(record.meta.days)} days · all layers · GeoJSON",
+         "Each feature with the days it holds, for QGIS or kepler.gl."),
         (exports.page_file(record), "The whole story · one HTML page",
          "Map, slider and every day in one file that works offline."),
     )  # fmt: skip
-    links = Markup("").join(
+    return _download_links(files)
+
+
+def _download_links(files: Sequence[tuple[exports.ExportFile, str, str]]) -> Markup:
+    return Markup("").join(
         Markup(
             '<a class="kz-download" href="{}" download="{}" title="{}">⤓ {}, {}'
             '<span class="kz-download-what">{}</span></a>'
         ).format(file.url, file.name, f"{what} ({file.name})", label, _file_size(file.size), what)
         for file, label, what in files
     )
-    st.html(Markup('<h3 class="kz-rail-heading">Download</h3>{}').format(links))
 
 
 def _file_size(size: int) -> str:

@@ -147,8 +147,8 @@ def test_message_cache_resolves_references_and_forgets_unused_entries() -> None:
     assert cache.hashes() == []
 
 
-def test_the_client_finds_the_day_file_the_dashboards_map_would_fetch():
-    """The map's step names its day's file and the days ahead; the client fetches them as a browser."""
+def test_the_client_finds_the_day_files_the_dashboards_map_would_fetch():
+    """The map is told where the days' files are; the client fetches the slider's day as a browser."""
     import json
 
     from streamlit_folium import _get_feature_group_string
@@ -158,13 +158,14 @@ def test_the_client_finds_the_day_file_the_dashboards_map_would_fetch():
 
     group = build_day_reference(
         "/kz/day/t/2022-01-07.json?layers=country", date="2022-01-07",
-        prefetch=["/kz/day/t/2022-01-08.json?layers=country"],
+        period=("2022-01-01", "2022-01-20"), prefetch=[1, -1, 2],
     )  # fmt: skip
     assets = MapAssets(js=(), css=(), countries_url="/c.geojson", regions_url="/r.geojson")
     script = _get_feature_group_string(group, map=build_base_map(assets), idx=0)
     args = json.dumps({"feature_group": script})
-    assert capacity.map_file_urls(args) == [
-        "/kz/day/t/2022-01-07.json?layers=country",
-        "/kz/day/t/2022-01-08.json?layers=country",
-    ]
-    assert capacity.map_file_urls(json.dumps({"feature_group": ""})) == []
+    assert capacity.map_file_urls(args, "2022-01-19") == [
+        "/kz/day/t/2022-01-19.json?layers=country",
+        "/kz/day/t/2022-01-20.json?layers=country",
+        "/kz/day/t/2022-01-18.json?layers=country",
+    ]  # none past the period's last day
+    assert capacity.map_file_urls(json.dumps({"feature_group": ""}), "2022-01-19") == []

@@ -196,7 +196,6 @@ def page_text(app: AppTest) -> str:
         for kind in ("html", "markdown", "caption", "metric", "warning", "error")
         for element in app.get(kind)
     ]
-    parts += [str(table.value) for table in app.dataframe]
     return "\n".join(parts)
 
 

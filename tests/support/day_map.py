@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -20,6 +21,11 @@ def show_day_spec(feature_group: str) -> dict[str, Any]:
     return spec
 
 
+def day_file_url(spec: dict[str, Any], day: dt.date) -> str:
+    """Where the browser fetches ``day``'s map, as ``KZ.showDay`` works it out from ``spec``."""
+    return spec["url"].replace(f"/{spec['date']}.json", f"/{day.isoformat()}.json")
+
+
 def fetched(url: str) -> dict[str, Any]:
     """The day file at ``url``, as the app's server would answer it (the same process's records)."""
     parts = urlsplit(url)
@@ -31,6 +37,6 @@ def fetched(url: str) -> dict[str, Any]:
     return day
 
 
-def shown_day(feature_group: str) -> dict[str, Any]:
-    """The day file the step's map fetches: ``{"date", "groups": [{"name", "calls"}]}``."""
-    return fetched(show_day_spec(feature_group)["url"])
+def shown_day(feature_group: str, day: dt.date) -> dict[str, Any]:
+    """The file the map draws when the slider shows ``day``: ``{"date", "groups": [...]}``."""
+    return fetched(day_file_url(show_day_spec(feature_group), day))
