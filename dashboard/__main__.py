@@ -25,7 +25,7 @@ HARDENED_FLAGS = (
 )
 
 # Unchanged elements are sent as a hash once the browser holds them (see .streamlit/config.toml).
-CACHE_FLAGS = ("--global.minCachedMessageSize=200",)
+CACHE_FLAGS = ("--global.minCachedMessageSize=100",)
 
 
 def main(argv: list[str] | None = None) -> None:

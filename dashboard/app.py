@@ -57,6 +57,7 @@ def day_view() -> None:
     story, troops = st.columns([3, 2], gap="large")
     with story:
         panels.day_story(snap, playing=tick is not None)
+        panels.reported_figures(snap)
         panels.unlocated_sites(snap)
     with troops:
         panels.troop_table(record, snap, day_before)

@@ -94,7 +94,8 @@ def loaded_record(token: str) -> geodata.Record | None:
 
 
 def _day_name(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> str:
-    return f"{record.meta.slug}_{day.isoformat()}_{'-'.join(layers)}.geojson"
+    chosen = "all-layers" if set(layers) == set(geodata.LAYERS) else "-".join(layers)
+    return f"{record.meta.slug}_{day.isoformat()}_{chosen}.geojson"
 
 
 def _story_name(record: geodata.Record, day: dt.date) -> str:
@@ -119,7 +120,7 @@ def _timeline_name(record: geodata.Record) -> str:
 def day_file(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> ExportFile:
     """The day's GeoJSON for ``layers``: ``python -m geodata export --date D --layers …``."""
     name = _day_name(record, day, layers)
-    query = urlencode({"date": day.isoformat(), "layers": ",".join(layers)})
+    query = urlencode({"date": day.isoformat(), "layers": ",".join(layers)}, safe=",")
     size = _size(
         record, (day, layers), lambda: geodata.feature_collection_bytes(record, day, layers)
     )

@@ -149,14 +149,9 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
                 "estimate" if props["troops_estimate"] else "reported",
             )
         )
-    note = (
-        Markup("<p><small>{}</small></p>").format(record.meta.troops_note)
-        if record.meta.troops_note
-        else ""
-    )
     st.html(
         Markup(
-            '<section class="kz-troop-table"><h3>{} troops in {} by country, {}</h3>{}'
+            '<section class="kz-troop-table"><h3>{} troops in {} by country, {}</h3>'
             '<table><thead><tr><th scope="col">Country</th><th scope="col">Status</th>'
             '<th scope="col" class="kz-number">Troops</th>'
             '<th scope="col" class="kz-number">Change</th><th scope="col">Figure</th></tr></thead>'
@@ -165,11 +160,12 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
             record.meta.force,
             record.host_name,
             long_date(snap.date),
-            note,
             Markup("").join(rows)
             or Markup('<tr><td colspan="5">No contingents recorded.</td></tr>'),
         )
     )
+    if record.meta.troops_note:  # the same every day: an element of its own, sent once
+        st.html(Markup("<small>{}</small>").format(record.meta.troops_note))
 
 
 def troop_chart(record: geodata.Record) -> None:
@@ -275,7 +271,7 @@ def day_feed(snap: geodata.Snapshot) -> Markup:
 
 
 def day_story(snap: geodata.Snapshot, *, playing: bool) -> None:
-    """The day's events and figures in plain text with sources: also how a screen reader follows the map.
+    """The day's events in plain text with sources: also how a screen reader follows the map.
 
     While the days are playing, only the headline is announced; the story is read again on a pause.
     """
@@ -296,6 +292,20 @@ def day_story(snap: geodata.Snapshot, *, playing: bool) -> None:
             Markup("<li>… and {:,} more events: Download GeoJSON lists them all.</li>").format(rest)
         )
     story = Markup("").join(items) or Markup("<li>No events recorded for this day.</li>")
+    st.html(
+        Markup(
+            '<section id="story" aria-live="{}" aria-label="What happened this day">'
+            "<h3>What happened on {}</h3><ul>{}</ul></section>"
+        ).format("off" if playing else "polite", long_date(snap.date), story)
+    )
+
+
+def reported_figures(snap: geodata.Snapshot) -> None:
+    """The latest figure of each measure so far, and the ones withdrawn that day, with sources.
+
+    Apart from the day's story: the figures change on few days, and an unchanged element is sent
+    to the browser as its hash only.
+    """
     figures = Markup("").join(
         Markup("<li>{}: {}{:,} ({}, {}) {}</li>").format(
             geodata.MEASURE_LABELS[row["measure"]], f"{row['qualifier']} " if row["qualifier"] else "", row["value"],
@@ -303,9 +313,6 @@ def day_story(snap: geodata.Snapshot, *, playing: bool) -> None:
         )
         for row in snap.latest_figures.values()
     )  # fmt: skip
-    figures_block = (
-        Markup("<h4>Figures reported so far</h4><ul>{}</ul>").format(figures) if figures else ""
-    )
     # A withdrawn figure is shown on the day it appeared, as withdrawn: never as the toll.
     withdrawn = Markup("").join(
         Markup("<li><s>{}: {:,}</s> published by {} on {}, then withdrawn. {} {}</li>").format(
@@ -314,21 +321,17 @@ def day_story(snap: geodata.Snapshot, *, playing: bool) -> None:
         )
         for row in snap.withdrawn_figures
     )  # fmt: skip
-    withdrawn_block = (
-        Markup("<h4>Figures withdrawn</h4><ul>{}</ul>").format(withdrawn) if withdrawn else ""
-    )
-    st.html(
-        Markup(
-            '<section id="story" aria-live="{}" aria-label="What happened this day">'
-            "<h3>What happened on {}</h3><ul>{}</ul>{}{}</section>"
-        ).format(
-            "off" if playing else "polite",
-            long_date(snap.date),
-            story,
-            figures_block,
-            withdrawn_block,
+    if figures or withdrawn:
+        st.html(
+            Markup('<section class="kz-figures">{}{}</section>').format(
+                Markup("<h4>Figures reported so far</h4><ul>{}</ul>").format(figures)
+                if figures
+                else "",
+                Markup("<h4>Figures withdrawn</h4><ul>{}</ul>").format(withdrawn)
+                if withdrawn
+                else "",
+            )
         )
-    )
 
 
 def unlocated_sites(snap: geodata.Snapshot) -> None:
@@ -390,9 +393,9 @@ def record_downloads(record: geodata.Record) -> Markup:
 def _download_links(files: Sequence[tuple[exports.ExportFile, str, str]]) -> Markup:
     return Markup("").join(
         Markup(
-            '<a class="kz-download" href="{}" download="{}" title="{}">⤓ {}, {}'
+            '<a class="kz-download" href="{}" download="{}">⤓ {}, {}'
             '<span class="kz-download-what">{}</span></a>'
-        ).format(file.url, file.name, f"{what} ({file.name})", label, _file_size(file.size), what)
+        ).format(file.url, file.name, label, _file_size(file.size), what)
         for file, label, what in files
     )
 
@@ -438,16 +441,14 @@ def _by_outlet(sources: Sequence[str]) -> dict[str, str]:
 def _outlet_chips(sources: Sequence[str]) -> Markup:
     """A small link per outlet, each outlet once."""
     return Markup("").join(
-        Markup(
-            '<a class="kz-outlet" href="{}" target="_blank" rel="noopener noreferrer">{}</a>'
-        ).format(url, outlet)
+        Markup('<a href="{}" target="_blank">{}</a>').format(url, outlet)
         for outlet, url in _by_outlet(sources).items()
     )
 
 
 def _citation(props: Mapping[str, Any]) -> Markup:
     links = Markup(", ").join(
-        Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(url, outlet)
+        Markup('<a href="{}" target="_blank">{}</a>').format(url, outlet)
         for outlet, url in _by_outlet(props["sources"]).items()
     )
     return Markup("<small>[{}; confidence {}]</small>").format(links, escape(props["confidence"]))

@@ -45,8 +45,14 @@ MAX_UPLOAD_BODY = geodata.MAX_ARCHIVE_BYTES + 64 * 1024
 _LOG = logging.getLogger(__name__)
 
 
+# Every response, the page included: a source link opened from the page tells the outlet nothing
+# of the page (its address holds the reader's date and layers). Links then need no rel attribute:
+# browsers open target=_blank links without access to the opener.
+_ADDED_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+
+
 class HardenedHeaders:
-    """ASGI middleware: ``nosniff`` on every response, and upload bodies cut off past their budget."""
+    """ASGI middleware: ``nosniff`` and ``no-referrer`` on every response; uploads kept to budget."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,12 +65,13 @@ class HardenedHeaders:
 
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
+                added = {name for name, _ in _ADDED_HEADERS}
                 headers = [
                     (name, value)
                     for name, value in message.get("headers", [])
-                    if name.lower() != b"x-content-type-options"
+                    if name.lower() not in added
                 ]
-                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.extend(_ADDED_HEADERS)
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -333,7 +333,7 @@ def check_link(link: dict[str, str]) -> None:
     elif "download" in link:
         assert set(link) <= DOWNLOAD_LINK, link
         assert re.fullmatch(r"[A-Za-z0-9_.-]+\.(geojson|csv|html)", link["download"]), link
-        served_file = r"/kz/export/[\w-]+/" + re.escape(link["download"]) + r"\?[\w=&%.-]+"
+        served_file = r"/kz/export/[\w-]+/" + re.escape(link["download"]) + r"\?[\w=&%.,-]+"
         assert re.fullmatch(served_file, link["href"]), link
     else:
         assert set(link) <= SOURCE_LINK, link

@@ -68,7 +68,7 @@ def upload_in_page(page: Page, archive: Path) -> None:
     box.locator("input[type=file]").set_input_files(str(archive))
 
 
-def test_every_response_says_nosniff(app_url: str, page: Page) -> None:
+def test_every_response_says_nosniff_and_no_referrer(app_url: str, page: Page) -> None:
     polygon_requests: list[str] = []
     page.on("request", lambda request: polygon_requests.append(request.url))
     page.goto(app_url)
@@ -79,6 +79,7 @@ def test_every_response_says_nosniff(app_url: str, page: Page) -> None:
     for url in urls:
         _, headers, _ = fetch(url)
         assert headers.get("x-content-type-options") == "nosniff", url
+        assert headers.get("referrer-policy") == "no-referrer", url
 
 
 def test_an_upload_body_past_its_budget_is_refused(app_url: str) -> None:
