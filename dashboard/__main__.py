@@ -24,8 +24,9 @@ HARDENED_FLAGS = (
     "--browser.gatherUsageStats=false",
 )
 
-# Unchanged elements are sent as a hash once the browser holds them (see .streamlit/config.toml).
-CACHE_FLAGS = ("--global.minCachedMessageSize=100",)
+# Unchanged elements are sent as a hash once the browser holds them, and no full garbage collection
+# runs after every step (see .streamlit/config.toml).
+PERFORMANCE_FLAGS = ("--global.minCachedMessageSize=100", "--runner.postScriptGC=false")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         at = args.index("--data")
         script_args = args[at : at + 2]
         del args[at : at + 2]
-    sys.argv = ["streamlit", "run", str(SERVER), *HARDENED_FLAGS, *CACHE_FLAGS, *args]
+    sys.argv = ["streamlit", "run", str(SERVER), *HARDENED_FLAGS, *PERFORMANCE_FLAGS, *args]
     if script_args:
         sys.argv += ["--", *script_args]
     cli.main()

@@ -89,9 +89,9 @@ class Record:
     # Things to fix that do not stop the record loading, such as deprecated column names.
     notices: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def host_name(self) -> str:
-        """The host country's name, from the countries boundary file."""
+        """The host country's name, from the countries boundary file (looked up once)."""
         return str(self.countries.loc[self.meta.host_iso3, "name"])
 
     def table(self, name: str) -> pd.DataFrame:
