@@ -19,6 +19,7 @@ import contextlib
 import gc
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -200,6 +201,10 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     yield
 
 
+# Between two days made ahead: the thread lets go of the interpreter for the pages being drawn.
+WARM_UP_PAUSE_S = 0.02
+
+
 def _warm_up() -> None:
     """Before the first visitor: import the page's modules, load the record, make its days' maps.
 
@@ -211,18 +216,27 @@ def _warm_up() -> None:
     outside a running app, a component is not served.
     """
     try:
-        from dashboard import cache, controls, panels, upload  # noqa: F401  # a second's imports
+        # A second's imports; and folium's plugins, which streamlit_folium imports (a tenth of one).
+        import folium.plugins  # noqa: F401
+
+        from dashboard import cache, controls, panels, upload  # noqa: F401
 
         record = cache.loaded(settings.record_dir())
         everything = tuple(geodata.LAYERS)
-        for day in record.meta.days:
-            day_data.day_file(record, day, everything)
-        # The sizes the page's download links state: the published page's takes most of a second.
+        # First what a plain link's first page needs: the sizes its download links state (the
+        # published page's takes most of a second) and its day's map. Then every other day, with
+        # a pause after each so that a page being drawn meanwhile is not kept waiting.
+        opening = record.meta.opening_day
         exports.page_file(record)
         exports.timeline_file(record)
+        exports.day_file(record, opening, everything)
+        exports.story_file(record, opening)
+        day_data.day_file(record, opening, everything)
         for day in record.meta.days:
+            day_data.day_file(record, day, everything)
             exports.day_file(record, day, everything)
             exports.story_file(record, day)
+            time.sleep(WARM_UP_PAUSE_S)
         # Streamlit collects garbage in full after every run of a page (runner.postScriptGC): with
         # the record and the libraries loaded that took 70 ms of every slider step. What is loaded
         # now stays for the server's life, so the collector need not look at it again.
