@@ -129,7 +129,9 @@ def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
 def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.Snapshot) -> None:
     """Troops in the host country that day by country, with the change from ``before``.
 
-    A plain table: five rows read better, and aloud, as text than in a data grid.
+    A plain table: five rows read better, and aloud, as text than in a data grid. No date in it
+    (the story beside it has the day's): on a day with no change it is the day before's, and the
+    browser is sent only its hash.
     """
     previous = {f.properties["iso3"]: f.properties["troops_in_host"] for f in before.contributors}
     rows = []
@@ -139,8 +141,7 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
         change = count - previous.get(props["iso3"], 0)
         rows.append(
             Markup(
-                '<tr><th scope="row">{}</th><td>{}</td><td class="kz-number">{:,}</td>'
-                '<td class="kz-number">{}</td><td>{}</td></tr>'
+                '<tr><th scope="row">{}</th><td>{}</td><td>{:,}</td><td>{}</td><td>{}</td></tr>'
             ).format(
                 props["name"],
                 STATUS_LABEL[props["status"]],
@@ -151,15 +152,14 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
         )
     st.html(
         Markup(
-            '<section class="kz-troop-table"><h3>{} troops in {} by country, {}</h3>'
+            '<section class="kz-troop-table"><h3>{} troops in {} by country that day</h3>'
             '<table><thead><tr><th scope="col">Country</th><th scope="col">Status</th>'
-            '<th scope="col" class="kz-number">Troops</th>'
-            '<th scope="col" class="kz-number">Change</th><th scope="col">Figure</th></tr></thead>'
+            '<th scope="col">Troops</th>'
+            '<th scope="col">Change</th><th scope="col">Figure</th></tr></thead>'
             "<tbody>{}</tbody></table></section>"
         ).format(
             record.meta.force,
             record.host_name,
-            long_date(snap.date),
             Markup("").join(rows)
             or Markup('<tr><td colspan="5">No contingents recorded.</td></tr>'),
         )
@@ -253,7 +253,7 @@ def day_feed(snap: geodata.Snapshot) -> Markup:
     """The day's first events beside the map: time, place, what happened and the outlets."""
     events = snap.layers["event"]
     items = Markup("").join(
-        Markup('<li><span class="kz-feed-when">{}</span><span class="kz-feed-text">{}</span>'
+        Markup('<li><small>{}</small><p>{}</p>'
                '<span class="kz-outlets">{}</span></li>').format(
             " · ".join(part for part in (f.properties["time_local"], f.properties["place"]) if part)
             or "During the day",
