@@ -352,11 +352,16 @@ def check_story(page: Page, record: geodata.Record, day: str) -> None:
         for value in (props["name"], props["time_local"], props["place"]):
             if value:
                 assert value in text, (day, value[:60])
+    figures = page.locator("section.kz-figures")
+    figures_text = figures.text_content() or ""
     for row in snap.latest_figures.values():
-        assert row["attributed_to"] in text
+        assert row["attributed_to"] in figures_text
         if row["qualifier"]:
-            assert row["qualifier"] in text
-    anchors = section.locator("a").evaluate_all("nodes => nodes.map(a => a.getAttribute('href'))")
+            assert row["qualifier"] in figures_text
+    anchors = [
+        *section.locator("a").evaluate_all("nodes => nodes.map(a => a.getAttribute('href'))"),
+        *figures.locator("a").evaluate_all("nodes => nodes.map(a => a.getAttribute('href'))"),
+    ]
     assert anchors and all(HTTP.match(href) for href in anchors), anchors
 
 
