@@ -38,14 +38,19 @@ controls.show_url_warnings()
 tick = controls.play_interval()
 
 
+# The layout, drawn on a run of the whole page. The map in it is the same on every day (the browser
+# follows the Date slider itself), so a step never touches it; the fragment fills the rest.
+bar, headline = st.columns([11, 9], vertical_alignment="center")
+map_column, rail = st.columns([7, 2], gap="small")
+with map_column:
+    show_map(record, controls.day_chosen(), layers)
+story, troops = st.columns([3, 2], gap="large")
+
+
 @st.fragment(run_every=tick)
 def day_view() -> None:
     """Everything that changes with the date: only this part reruns on a slider step or while playing."""
-    bar, headline = st.columns([11, 9], vertical_alignment="center")
-    map_column, rail = st.columns([7, 2], gap="small")
     day = controls.day_shown(record.meta, tick)
-    with map_column:  # first: the map's update reaches the browser before the rest of the page's
-        show_map(record, day, layers)
     with bar:
         controls.day_controls(record.meta, tick, panels.timeline_track(record))
     snap = cache.snapshot(record, day)
@@ -54,7 +59,6 @@ def day_view() -> None:
         panels.headline(snap)
     with rail:
         panels.day_rail(record, snap, day_before, layers)
-    story, troops = st.columns([3, 2], gap="large")
     with story:
         panels.day_story(snap, playing=tick is not None)
         panels.reported_figures(snap)

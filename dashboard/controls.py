@@ -93,10 +93,15 @@ def _step(days: int, meta: RecordMeta) -> None:
     st.session_state[DATE] = min(max(day, meta.period_start), meta.period_end)
 
 
+def day_chosen() -> dt.date:
+    """The slider's day as this run starts (:func:`day_shown` moves it on while playing)."""
+    day: dt.date = st.session_state[DATE]
+    return day
+
+
 def day_shown(meta: RecordMeta, tick: float | None) -> dt.date:
     """The day this run shows: the slider's, or the next one on a tick of Play.
 
-    Known before the controls are drawn, so that the map (the product) can be sent first.
     Play, Pause or a new speed changes the timer itself, which only a run of the whole page can do.
     """
     if play_interval() != tick:
