@@ -60,7 +60,8 @@ def _base_map() -> folium.Map:
 
 
 # As the dashboard's server does after its warm-up (dashboard/server.py): what is loaded stays, so
-# Streamlit's full collection after every run need not look at it. Both apps get the same treatment.
+# the collector's full passes need not look at it. Both apps get the same treatment (and the same
+# .streamlit/config.toml, read from the working folder: no full collection after every run).
 gc.freeze()
 st.set_page_config(page_title="Step latency floor", layout="wide")
 st.session_state.setdefault("date", _first_day())

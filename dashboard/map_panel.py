@@ -1,8 +1,9 @@
 """The one place that calls ``st_folium``: a stable base map, and where the days' maps are.
 
-The map's arguments are the same on every step: the browser follows the Date slider itself and
+The map's arguments are the same whatever the day: the browser follows the Date slider itself and
 fetches the slider's day (``dashboard/day_data.py``), or has it already, and draws it with
-``KZ.showDay``. A step sends the map nothing but the hash of arguments it already holds.
+``KZ.showDay``. So the page draws the map on a full run only (``dashboard/app.py``); a step of the
+slider leaves it alone.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ PREFETCH = (1, -1, 2)
 def show_map(record: geodata.Record, day: dt.date, layers: tuple[str, ...]) -> None:
     """Draw the map of ``day``; moving to another day never re-mounts it, so zoom and pan survive.
 
-    The map's arguments stay the same from one step to the next (the browser follows the Date
-    slider itself, see ``KZ.showDay``), so after the first run only their hash is sent.
+    ``day`` only names the first day the map shows in this session; from then on the browser follows
+    the Date slider itself (``KZ.showDay``), and the map's arguments stay the same.
     """
     meta = record.meta
     opening = _opening_day(record, day)

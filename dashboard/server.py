@@ -237,9 +237,9 @@ def _warm_up() -> None:
             exports.day_file(record, day, everything)
             exports.story_file(record, day)
             time.sleep(WARM_UP_PAUSE_S)
-        # Streamlit collects garbage in full after every run of a page (runner.postScriptGC): with
-        # the record and the libraries loaded that took 70 ms of every slider step. What is loaded
-        # now stays for the server's life, so the collector need not look at it again.
+        # What is loaded now stays for the server's life: the garbage collector's full passes (made
+        # as objects pile up; Streamlit's own after every run is off, see .streamlit/config.toml)
+        # need not look at it again. A full pass over it took 70 ms.
         gc.freeze()
     except Exception:  # the first page loads it again and says what is wrong
         _LOG.warning("Warming up failed; the first page will load the record itself", exc_info=True)
