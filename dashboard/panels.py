@@ -114,6 +114,11 @@ def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
     """The day's troops in the host country, and the change from ``before``, the day before."""
     change = snap.troops_in_host - before.troops_in_host
     notes = [f"{change:+,} from the day before" if change else "no change from the day before"]
+    # A contingent counts until the day it has left: say that some are leaving, or "no change"
+    # reads as if nothing happened on a day of withdrawal.
+    leaving = sum(1 for f in snap.contributors if f.properties["status"] == "withdrawing")
+    if leaving:
+        notes.append(f"{leaving} contingent{'s' if leaving != 1 else ''} leaving")
     # A total that adds up estimates is itself one: it says "about".
     total = (
         f"about {snap.troops_in_host:,}" if snap.troops_estimated else f"{snap.troops_in_host:,}"

@@ -138,6 +138,15 @@ def troop_total(app: AppTest) -> str:
     return re.search(r'class="kz-total">([^<]+)<', total.proto.body).group(1)
 
 
+def test_on_a_day_of_withdrawal_the_total_says_contingents_are_leaving():
+    app = start(date="2022-01-14")
+    (change,) = (h.proto.body for h in app.get("html") if 'class="kz-total-change"' in h.proto.body)
+    assert "5 contingents leaving" in change
+    app.slider(key="date").set_value(dt.date(2022, 1, 10)).run()
+    (change,) = (h.proto.body for h in app.get("html") if 'class="kz-total-change"' in h.proto.body)
+    assert "leaving" not in change
+
+
 def test_troop_total_follows_the_day():
     app = start(date="2022-01-10")
     assert troop_total(app) == "about 2,030"  # Russia's and Belarus's figures are estimates
