@@ -676,7 +676,7 @@ def event_legend(snap: geodata.Snapshot) -> LegendSection:
         "fill": "#ffffff",
         "stroke": palette.EVENT_FILL,
         "symbol": "2",
-        "label": f"Events at a place, counted ({located} events)",
+        "label": f"Events at a place, counted ({located} event{'' if located == 1 else 's'})",
     }
     chip: LegendRow = {
         "fill": "#ffffff",

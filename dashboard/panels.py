@@ -113,12 +113,15 @@ def _build_track(record: geodata.Record) -> Markup:
 def troop_total(record: geodata.Record, snap: geodata.Snapshot, before: geodata.Snapshot) -> Markup:
     """The day's troops in the host country, and the change from ``before``, the day before."""
     change = snap.troops_in_host - before.troops_in_host
-    notes = [f"{change:+,} from the day before" if change else "no change from the day before"]
-    # A contingent counts until the day it has left: say that some are leaving, or "no change"
-    # reads as if nothing happened on a day of withdrawal.
+    # A contingent counts until the day after it has left: on a day of withdrawal with no change
+    # yet, say so, or "no change" reads as if nothing happened.
     leaving = sum(1 for f in snap.contributors if f.properties["status"] == "withdrawing")
-    if leaving:
-        notes.append(f"{leaving} contingent{'s' if leaving != 1 else ''} leaving")
+    if change:
+        notes = [f"{change:+,} from the day before"]
+    elif leaving:
+        notes = [f"{leaving} contingent{'s' if leaving != 1 else ''} leaving, still counted"]
+    else:
+        notes = ["no change from the day before"]
     # A total that adds up estimates is itself one: it says "about".
     total = (
         f"about {snap.troops_in_host:,}" if snap.troops_estimated else f"{snap.troops_in_host:,}"
@@ -144,6 +147,13 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
         props = feature.properties
         count = props["troops_in_host"]
         change = count - previous.get(props["iso3"], 0)
+        if props["status"] == "not_deployed":  # not there yet: no troops to count, no figure
+            rows.append(
+                Markup(
+                    '<tr><th scope="row">{}</th><td>{}</td><td>—</td><td>—</td><td>—</td></tr>'
+                ).format(props["name"], STATUS_LABEL[props["status"]])
+            )
+            continue
         rows.append(
             Markup(
                 '<tr><th scope="row">{}</th><td>{}</td><td>{:,}</td><td>{}</td><td>{}</td></tr>'
@@ -239,7 +249,7 @@ def _build_troop_chart_spec(record: geodata.Record) -> dict[str, Any]:
     if (totals["troops_low"] != totals["troops_high"]).any():
         layers = [band, area, lowest]
         spec_title = {
-            "text": "Grey band to dashed line: the range the reports give for the total",
+            "text": ["Grey band: the range of the reported totals", "Dashed line: the lowest report"],
             "fontSize": 12, "fontWeight": "normal", "color": "#444444", "anchor": "start",
         }  # fmt: skip
     spec: dict[str, Any] = alt.layer(*layers).to_dict()
@@ -316,7 +326,7 @@ def reported_figures(snap: geodata.Snapshot) -> None:
             geodata.MEASURE_LABELS[row["measure"]], f"{row['qualifier']} " if row["qualifier"] else "", row["value"],
             row["attributed_to"], long_date(row["date"]), _citation(row),
         )
-        for row in snap.latest_figures.values()
+        for row in sorted(snap.latest_figures.values(), key=_measure_order)
     )  # fmt: skip
     # A withdrawn figure is shown on the day it appeared, as withdrawn: never as the toll.
     withdrawn = Markup("").join(
@@ -337,6 +347,11 @@ def reported_figures(snap: geodata.Snapshot) -> None:
                 else "",
             )
         )
+
+
+def _measure_order(row: Mapping[str, Any]) -> int:
+    """Deaths, then deaths among security forces, injured, detained (``MEASURE_LABELS``' order)."""
+    return list(geodata.MEASURE_LABELS).index(row["measure"])
 
 
 def unlocated_sites(snap: geodata.Snapshot) -> None:

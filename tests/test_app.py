@@ -141,10 +141,24 @@ def troop_total(app: AppTest) -> str:
 def test_on_a_day_of_withdrawal_the_total_says_contingents_are_leaving():
     app = start(date="2022-01-14")
     (change,) = (h.proto.body for h in app.get("html") if 'class="kz-total-change"' in h.proto.body)
-    assert "5 contingents leaving" in change
+    assert "5 contingents leaving, still counted" in change
     app.slider(key="date").set_value(dt.date(2022, 1, 10)).run()
     (change,) = (h.proto.body for h in app.get("html") if 'class="kz-total-change"' in h.proto.body)
     assert "leaving" not in change
+
+
+def test_the_troops_table_gives_no_figure_for_a_contingent_not_yet_there():
+    app = start(date="2022-01-05")
+    (table,) = (
+        h.proto.body for h in app.get("html") if '<section class="kz-troop-table"' in h.proto.body
+    )
+    rows = re.findall(r"<tr><th scope=\"row\">([^<]+)</th>(.*?)</tr>", table)
+    assert rows and all(cells.count("<td>—</td>") == 3 for _, cells in rows), rows
+    app.slider(key="date").set_value(dt.date(2022, 1, 10)).run()
+    (table,) = (
+        h.proto.body for h in app.get("html") if '<section class="kz-troop-table"' in h.proto.body
+    )
+    assert "<td>1,500</td>" in table  # Russia's best figure, once it is there
 
 
 def test_troop_total_follows_the_day():
