@@ -147,23 +147,19 @@ def troop_table(record: geodata.Record, snap: geodata.Snapshot, before: geodata.
         props = feature.properties
         count = props["troops_in_host"]
         change = count - previous.get(props["iso3"], 0)
-        if props["status"] == "not_deployed":  # not there yet: no troops to count, no figure
-            rows.append(
-                Markup(
-                    '<tr><th scope="row">{}</th><td>{}</td><td>—</td><td>—</td><td>—</td></tr>'
-                ).format(props["name"], STATUS_LABEL[props["status"]])
-            )
-            continue
-        rows.append(
-            Markup(
-                '<tr><th scope="row">{}</th><td>{}</td><td>{:,}</td><td>{}</td><td>{}</td></tr>'
-            ).format(
-                props["name"],
-                STATUS_LABEL[props["status"]],
-                count,
+        figures = (
+            ("—", "—", "—")  # not there yet: no troops to count, no figure
+            if props["status"] == "not_deployed"
+            else (
+                f"{count:,}",
                 f"{change:+,}" if change else "0",
                 "estimate" if props["troops_estimate"] else "reported",
             )
+        )
+        rows.append(
+            Markup(
+                '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+            ).format(props["name"], STATUS_LABEL[props["status"]], *figures)
         )
     st.html(
         Markup(

@@ -50,6 +50,7 @@ _LOG = logging.getLogger(__name__)
 # of the page (its address holds the reader's date and layers). Links then need no rel attribute:
 # browsers open target=_blank links without access to the opener.
 _ADDED_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+_ADDED_NAMES = frozenset(name for name, _ in _ADDED_HEADERS)
 
 
 class HardenedHeaders:
@@ -66,11 +67,10 @@ class HardenedHeaders:
 
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
-                added = {name for name, _ in _ADDED_HEADERS}
                 headers = [
                     (name, value)
                     for name, value in message.get("headers", [])
-                    if name.lower() not in added
+                    if name.lower() not in _ADDED_NAMES
                 ]
                 headers.extend(_ADDED_HEADERS)
                 message = {**message, "headers": headers}
@@ -224,15 +224,12 @@ def _warm_up() -> None:
         record = cache.loaded(settings.record_dir())
         everything = tuple(geodata.LAYERS)
         # First what a plain link's first page needs: the sizes its download links state (the
-        # published page's takes most of a second) and its day's map. Then every other day, with
-        # a pause after each so that a page being drawn meanwhile is not kept waiting.
+        # published page's takes most of a second) and its day. Then every other day, with a
+        # pause after each so that a page being drawn meanwhile is not kept waiting.
         opening = record.meta.opening_day
         exports.page_file(record)
         exports.timeline_file(record)
-        exports.day_file(record, opening, everything)
-        exports.story_file(record, opening)
-        day_data.day_file(record, opening, everything)
-        for day in record.meta.days:
+        for day in sorted(record.meta.days, key=lambda day: day != opening):
             day_data.day_file(record, day, everything)
             exports.day_file(record, day, everything)
             exports.story_file(record, day)
