@@ -359,22 +359,33 @@ class SliderSpec:
 _SHOW_DAY = re.compile(r"KZ\.showDay\(\w+, ")
 
 
+def show_day_spec(feature_group: str) -> dict[str, Any] | None:
+    """The data of the ``KZ.showDay(group, data)`` call in ``st_folium``'s ``feature_group`` script."""
+    found = _SHOW_DAY.search(feature_group)
+    if found is None:
+        return None
+    spec, _ = json.JSONDecoder().raw_decode(feature_group, found.end())
+    return spec if isinstance(spec, dict) else None
+
+
+def day_file_url(spec: dict[str, Any], day: str) -> str:
+    """Where the map fetches ``day``'s (ISO) file: ``spec``'s own day's URL with the date changed."""
+    return str(spec["url"]).replace(f"/{spec['date']}.json", f"/{day}.json")
+
+
 def map_file_urls(json_args: str, day: str) -> list[str]:
     """The files the dashboard's map fetches when the slider shows ``day`` (ISO); [] if none.
 
     That day's, then the days it fetches ahead, from ``st_folium``'s arguments, as ``KZ.showDay``.
     """
-    feature_group = json.loads(json_args).get("feature_group") or ""
-    found = _SHOW_DAY.search(feature_group)
-    if found is None:
+    spec = show_day_spec(json.loads(json_args).get("feature_group") or "")
+    if spec is None:
         return []
-    spec, _ = json.JSONDecoder().raw_decode(feature_group, found.end())
-    urls = []
-    for offset in (0, *spec.get("prefetch", [])):
-        near = (dt.date.fromisoformat(day) + dt.timedelta(days=offset)).isoformat()
-        if spec["first"] <= near <= spec["last"]:
-            urls.append(spec["url"].replace(f"/{spec['date']}.json", f"/{near}.json"))
-    return urls
+    nearby = (
+        (dt.date.fromisoformat(day) + dt.timedelta(days=offset)).isoformat()
+        for offset in (0, *spec.get("prefetch", []))
+    )
+    return [day_file_url(spec, near) for near in nearby if spec["first"] <= near <= spec["last"]]
 
 
 def _get(base: str, path: str) -> int:

@@ -356,12 +356,13 @@
    * on); the map then follows the slider in the browser: a key press, a drag, Play or a step button
    * draws the slider's day from its file (kept, or fetched), with no map data over the websocket.
    */
+  var current = null; // {group, spec}: the group the day is drawn in, and where the days are
   var shownDate = null;
   var sliderDate = null; // the slider's day when last seen: a redraw of the slider is no move
   var sliderSelector = null;
   var sliderWatched = false;
   KZ.showDay = function (group, spec) {
-    KZ.stepped = { group: group, spec: spec };
+    current = { group: group, spec: spec };
     var slider = findSlider(spec.slider);
     if (slider) sliderDate = sliderDay(slider);
     drawDate(group, spec, sliderDate || spec.date);
@@ -378,7 +379,7 @@
     fetchDay(dayUrl(spec, date)).then(function (day) {
       // The slider has moved on meanwhile, or new layers replaced the group: drawing now would
       // bring back an older state.
-      if (shownDate !== date || KZ.stepped.group !== group || !group._map) return;
+      if (shownDate !== date || current.group !== group || !group._map) return;
       removeDayError(group._map);
       group.clearLayers();
       KZ.drawDay(group, day);
@@ -422,10 +423,9 @@
     var date = sliderDay(slider);
     if (!date || date === sliderDate) return;
     sliderDate = date;
-    if (!KZ.stepped || date === shownDate) return;
-    var spec = KZ.stepped.spec;
-    if (date < spec.first || date > spec.last) return;
-    drawDate(KZ.stepped.group, spec, date);
+    if (!current || date === shownDate) return;
+    if (date < current.spec.first || date > current.spec.last) return;
+    drawDate(current.group, current.spec, date);
   }
 
   function showDayError(map, date) {

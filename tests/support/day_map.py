@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from benchmarks.capacity import day_file_url, show_day_spec
 from dashboard import day_data
 
-_SHOW_DAY = re.compile(r"KZ\.showDay\(\w+, ")
-
-
-def show_day_spec(feature_group: str) -> dict[str, Any]:
-    """The data of the one ``KZ.showDay(group, data)`` call in a step's ``feature_group`` script."""
-    (match,) = _SHOW_DAY.finditer(feature_group)
-    spec, _ = json.JSONDecoder().raw_decode(feature_group, match.end())
-    assert isinstance(spec, dict)
-    return spec
-
-
-def day_file_url(spec: dict[str, Any], day: dt.date) -> str:
-    """Where the browser fetches ``day``'s map, as ``KZ.showDay`` works it out from ``spec``."""
-    return spec["url"].replace(f"/{spec['date']}.json", f"/{day.isoformat()}.json")
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 def fetched(url: str) -> dict[str, Any]:
@@ -39,4 +26,7 @@ def fetched(url: str) -> dict[str, Any]:
 
 def shown_day(feature_group: str, day: dt.date) -> dict[str, Any]:
     """The file the map draws when the slider shows ``day``: ``{"date", "groups": [...]}``."""
-    return fetched(day_file_url(show_day_spec(feature_group), day))
+    assert feature_group.count("KZ.showDay(") == 1, "the map's script needs one KZ.showDay call"
+    spec = show_day_spec(feature_group)
+    assert spec is not None
+    return fetched(day_file_url(spec, day.isoformat()))
